@@ -1,0 +1,65 @@
+/* net.h — the two-layer network: parameters in one block, forward, loss, backward, prediction. */
+#ifndef NNT_NET_H
+#define NNT_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nnt/act.h"
+#include "nnt/err.h"
+#include "nnt/rng.h"
+
+/* Column-major throughout. n_y is 1 for two classes (one sigmoid unit giving P(class 1), the
+ * tutorial's model) and n_classes for more (softmax). All parameters live in one allocation, in
+ * the order W1, b1, W2, b2, so saving, all-reducing and the optimiser step are one loop each. */
+typedef struct nnt_net {
+    int n_x, n_h, n_y;
+    nnt_act act;
+    size_t n_params;
+    float *params; /* owns the block */
+    float *W1;     /* n_h × n_x, ld = n_h */
+    float *b1;     /* n_h */
+    float *W2;     /* n_y × n_h, ld = n_y */
+    float *b2;     /* n_y */
+} nnt_net;
+
+/* Number of parameters, or 0 (with a message) when the sizes are invalid or overflow. */
+size_t net_param_count(int n_x, int n_h, int n_y, nnt_err *err);
+/* Allocates a zeroed network; n_x, n_h, n_y ≥ 1. A gradient is a second nnt_net of equal sizes. */
+int net_new(nnt_net *net, int n_x, int n_h, int n_y, nnt_act act, nnt_err *err);
+/* Frees the parameters and zeroes net; safe on a zeroed net. */
+void net_free(nnt_net *net);
+/* The tutorial's initialisation: W ~ N(0, 1)·scale (W1 then W2, column by column), biases 0. */
+void net_init_normal(nnt_net *net, nnt_rng *rng, float scale);
+
+/* Z = W·X + b·1ᵀ. Z: n_out × m, W: n_out × n_in, b: n_out, X: n_in × m (ld = n_in). */
+void linear_forward(float *Z, const float *W, const float *b, const float *X, int n_out, int n_in,
+                    int m);
+/* Given dZ (n_out × m): dW = scale·dZ·Xᵀ (n_out × n_in), db = scale·rowsum(dZ) (n_out), and,
+ * when dX is not NULL, dX = Wᵀ·dZ (n_in × m, unscaled). Gradients are overwritten, not added. */
+void linear_backward(float *dW, float *db, float *dX, const float *dZ, const float *W,
+                     const float *X, int n_out, int n_in, int m, float scale);
+
+/* Output layer: A = σ(Z) when n_y == 1, column-wise softmax(Z) otherwise. Z, A: n_y × m. */
+void output_forward(float *A, const float *Z, int n_y, int m);
+/* Sum over the m columns of the cross-entropy loss of logits Z (n_y × m) against labels y
+ * (binary: y ∈ {0,1}; softmax: y ∈ [0, n_y)), computed from Z so it stays finite when the
+ * probabilities saturate at 0 or 1. Divide by m for the tutorial's cost. */
+double output_loss(const float *Z, const int32_t *y, int n_y, int m);
+/* dZ = A − Y (one-hot Y for softmax): the gradient of the summed loss w.r.t. the logits. */
+void output_backward(float *dZ, const float *A, const int32_t *y, int n_y, int m);
+
+/* Forward pass over m columns. A1: n_h × m, Z2: n_y × m, A2: n_y × m, X: n_x × m. */
+void net_forward(float *A1, float *Z2, float *A2, const nnt_net *net, const float *X, int m);
+/* Backward pass after net_forward on the same X. grad has net's sizes and receives
+ * scale·∂(summed loss)/∂params (scale = 1/m gives the tutorial's averages; data-parallel ranks
+ * pass 1/global_m and sum). dZ2: n_y × m and dZ1: n_h × m are work space. */
+void net_backward(nnt_net *grad, float *dZ2, float *dZ1, const nnt_net *net, const float *X,
+                  const float *A1, const float *A2, const int32_t *y, int m, float scale);
+
+/* Class from one output column: binary → 1 when A > 0.5 (the tutorial's rule), softmax → argmax (first on ties). */
+int32_t net_label(const float *A2col, int n_y);
+/* Probability the model gives to `label` in that column. */
+float net_label_prob(const float *A2col, int n_y, int32_t label);
+
+#endif
