@@ -1,0 +1,81 @@
+/* dataset.h — a folder of class sub-folders of PNGs: scanning it, and loading it as a uint8 matrix. */
+#ifndef NNT_DATASET_H
+#define NNT_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nnt/err.h"
+#include "nnt/image.h"
+
+/* Image files and their class labels, in a fixed order (class, then path by byte order). */
+typedef struct nnt_filelist {
+    size_t n;
+    char **paths;   /* n owned paths */
+    int32_t *labels; /* n labels in [0, n_classes) */
+} nnt_filelist;
+
+/* What dataset_scan found. */
+typedef struct nnt_scan {
+    int n_classes;
+    char **class_names; /* sorted by byte order (locale-independent) */
+    nnt_filelist train;
+    nnt_filelist test; /* n == 0 when there is no test split */
+    int has_test;
+} nnt_scan;
+
+/* Scans dir: either dir/train/<class>/ (+ optional dir/test/<class>/) or dir/<class>/. Images
+ * are files ending in .png (any case) anywhere below a class folder; names starting with '.' are
+ * ignored; other files are skipped. Fails naming the folder on: no class folders, fewer than two
+ * classes, a class with no images, a test split whose classes differ, unreadable folders,
+ * symlink loops. */
+int dataset_scan(nnt_scan *scan, const char *dir, nnt_err *err);
+void dataset_scan_free(nnt_scan *scan);
+
+/* The shape every image is brought to. */
+typedef struct nnt_geometry {
+    uint32_t width, height;
+    int channels; /* 1 or 3 */
+} nnt_geometry;
+
+typedef struct nnt_load_opts {
+    uint64_t max_pixels;       /* per image; see img_load */
+    uint32_t width, height;    /* resize every image to this (--size); 0 × 0 keeps sizes, which must agree */
+    int skip_bad;              /* skip undecodable files with a warning instead of failing */
+    int threads;               /* decoding threads, ≥ 1 */
+    void (*warn)(void *ctx, const char *msg); /* receives one message per skipped file (may be NULL) */
+    void *warn_ctx;
+} nnt_load_opts;
+
+/* The loaded images: stored as bytes (4× smaller than floats); batches are expanded on use. */
+typedef struct nnt_dataset {
+    nnt_geometry geom;
+    size_t n_x;      /* width · height · channels */
+    size_t m;        /* images */
+    uint8_t *X;      /* n_x × m, column-major, ld = n_x: column j is image j in nnt_image order */
+    int32_t *y;      /* m labels */
+    char **paths;    /* m paths (owned copies) */
+} nnt_dataset;
+
+/* Reads the headers of files to decide the geometry: the size given in opts, else the first
+ * image's (then every image must have it: a mismatch names the file and both sizes); channels 3
+ * if any image is in colour, else 1. Files whose header is bad fail, or count as skipped. */
+int dataset_probe(nnt_geometry *geom, const nnt_filelist *files, const nnt_load_opts *opts,
+                  nnt_err *err);
+
+/* Decodes files into ds in geom (resizing only when opts gives a size), on opts->threads threads.
+ * With skip_bad, undecodable files are left out (one warning each, *n_skipped counts them);
+ * otherwise the first bad file (in list order) fails the load. */
+int dataset_load(nnt_dataset *ds, size_t *n_skipped, const nnt_filelist *files,
+                 const nnt_geometry *geom, const nnt_load_opts *opts, nnt_err *err);
+void dataset_free(nnt_dataset *ds);
+
+/* X = the columns idx[0..b) of ds as floats scaled to [0, 1] (pixels / 255), or the columns
+ * first..first+b when idx is NULL. X: n_x × b, ld = n_x. y (b labels) is filled when not NULL. */
+void dataset_gather(float *X, int32_t *y, const nnt_dataset *ds, const size_t *idx, size_t first,
+                    size_t b);
+
+/* The image's samples as one X column (float, [0,1]); img must be in ds geometry. */
+void dataset_column_from_image(float *x, const nnt_image *img);
+
+#endif

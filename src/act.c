@@ -1,0 +1,102 @@
+/* act.c — hidden-layer activations and their derivatives; derivatives come from the output. */
+#include <math.h>
+#include <string.h>
+
+#include "nnt/act.h"
+
+static const char *const act_names[NNT_ACT_COUNT] = {"sigmoid", "tanh", "relu", "leaky-relu"};
+
+float sigmoidf(float z)
+{
+    /* exp of a non-positive number only, so large |z| saturates instead of overflowing */
+    if (z >= 0.0f)
+        return 1.0f / (1.0f + expf(-z));
+    float e = expf(z);
+    return e / (1.0f + e);
+}
+
+void act_forward(float *A, const float *Z, size_t n, nnt_act act)
+{
+    switch (act) {
+    case NNT_ACT_SIGMOID:
+        for (size_t i = 0; i < n; i++)
+            A[i] = sigmoidf(Z[i]);
+        break;
+    case NNT_ACT_TANH:
+        for (size_t i = 0; i < n; i++)
+            A[i] = tanhf(Z[i]);
+        break;
+    case NNT_ACT_RELU:
+        for (size_t i = 0; i < n; i++)
+            A[i] = Z[i] > 0.0f ? Z[i] : 0.0f;
+        break;
+    case NNT_ACT_LEAKY_RELU:
+        for (size_t i = 0; i < n; i++)
+            A[i] = Z[i] > 0.0f ? Z[i] : NNT_LEAKY_SLOPE * Z[i];
+        break;
+    }
+}
+
+void act_backward(float *dZ, const float *dA, const float *A, size_t n, nnt_act act)
+{
+    /* g' from a = g(z): sigmoid a(1-a), tanh 1-a², ReLU-like by the sign of a (same as z's). */
+    switch (act) {
+    case NNT_ACT_SIGMOID:
+        for (size_t i = 0; i < n; i++)
+            dZ[i] = dA[i] * A[i] * (1.0f - A[i]);
+        break;
+    case NNT_ACT_TANH:
+        for (size_t i = 0; i < n; i++)
+            dZ[i] = dA[i] * (1.0f - A[i] * A[i]);
+        break;
+    case NNT_ACT_RELU:
+        for (size_t i = 0; i < n; i++)
+            dZ[i] = A[i] > 0.0f ? dA[i] : 0.0f;
+        break;
+    case NNT_ACT_LEAKY_RELU:
+        for (size_t i = 0; i < n; i++)
+            dZ[i] = A[i] > 0.0f ? dA[i] : NNT_LEAKY_SLOPE * dA[i];
+        break;
+    }
+}
+
+float act_scalar(float z, nnt_act act)
+{
+    float a = 0.0f;
+    act_forward(&a, &z, 1, act);
+    return a;
+}
+
+float act_scalar_grad(float z, nnt_act act)
+{
+    switch (act) {
+    case NNT_ACT_SIGMOID: {
+        float s = sigmoidf(z);
+        return s * (1.0f - s);
+    }
+    case NNT_ACT_TANH: {
+        float c = coshf(z);
+        return 1.0f / (c * c);
+    }
+    case NNT_ACT_RELU:
+        return z > 0.0f ? 1.0f : 0.0f;
+    case NNT_ACT_LEAKY_RELU:
+        return z > 0.0f ? 1.0f : NNT_LEAKY_SLOPE;
+    }
+    return 0.0f;
+}
+
+const char *act_name(nnt_act act)
+{
+    return (unsigned)act < NNT_ACT_COUNT ? act_names[act] : "unknown";
+}
+
+int act_parse(nnt_act *act, const char *name)
+{
+    for (int i = 0; i < NNT_ACT_COUNT; i++)
+        if (strcmp(name, act_names[i]) == 0) {
+            *act = (nnt_act)i;
+            return 0;
+        }
+    return -1;
+}

@@ -1,0 +1,48 @@
+/* cli.h — what main.c's parsing hands to each command; the commands print and pick exit codes. */
+#ifndef NNT_CLI_H
+#define NNT_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "nnt/act.h"
+
+/* Exit codes of the nnt program. */
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+typedef struct train_args {
+    const char *dir;
+    const char *output;
+    int hidden;
+    nnt_act act;
+    float lr;
+    int epochs;
+    size_t batch; /* 0 = full */
+    uint64_t seed;
+    int log_every;
+    int threads;
+    uint32_t width, height; /* --size; 0 = keep */
+    uint64_t max_pixels;
+    int skip_bad;
+    int json;
+    int quiet;
+} train_args;
+
+typedef struct predict_args {
+    const char *model;
+    char **images;
+    int n_images;
+    uint64_t max_pixels;
+    int json;
+} predict_args;
+
+int cmd_train(const train_args *a);
+int cmd_predict(const predict_args *a);
+
+/* Prints s to f as a JSON string literal (quotes, escapes). */
+void json_string(FILE *f, const char *s);
+/* Prints x to f as a JSON number, or null when it is not finite. */
+void json_number(FILE *f, double x);
+
+#endif

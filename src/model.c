@@ -1,0 +1,723 @@
+/* model.c — the model file (layout in docs/model-format.md): encoding, a decoder that trusts no
+ * byte of its input, crash-safe saving (temporary file, fsync, rename) and size-checked loading. */
+#include <errno.h>
+#include <fcntl.h>
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "nnt/model.h"
+
+_Static_assert(sizeof(float) == 4 && FLT_MANT_DIG == 24, "the file stores IEEE-754 binary32");
+/* HEAD stores the activation as its nnt_act number: these values are part of the file format. */
+_Static_assert(NNT_ACT_SIGMOID == 0 && NNT_ACT_TANH == 1 && NNT_ACT_RELU == 2 &&
+                   NNT_ACT_LEAKY_RELU == 3 && NNT_ACT_COUNT == 4,
+               "renumbering nnt_act changes what old model files mean");
+
+static const uint8_t MAGIC[8] = {0x89, 'N', 'N', 'T', '\r', '\n', 0x1a, '\n'};
+
+enum {
+    FILE_HEADER = 12,  /* magic + u32 version: the same in every version, forever */
+    CHUNK_HEADER = 12, /* 4-byte tag + u64 payload length */
+    CRC_BYTES = 4,
+    HEAD_V1 = 36,      /* nine u32/f32 fields */
+    NAME_MAX_LEN = 255 /* class names are folder names: NAME_MAX on common file systems */
+};
+
+/* Version 1 feeds the network pixel / 255 (dataset.c); the file says so, and a file asking for
+ * another scaling is refused rather than silently mispredicted. */
+#define PIXEL_DIVISOR 255.0f
+
+/* ---- little-endian bytes, written and read with shifts so the host's byte order never shows */
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_f32(uint8_t *p, float f)
+{
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    put_u32(p, v);
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+static float get_f32(const uint8_t *p)
+{
+    uint32_t v = get_u32(p);
+    float f;
+    memcpy(&f, &v, 4);
+    return f;
+}
+
+/* zlib's crc32 takes a uInt length; feed it in pieces so any size_t works. */
+static uint32_t crc_of(const uint8_t *p, size_t n)
+{
+    uLong crc = crc32(0L, Z_NULL, 0);
+    while (n > 0) {
+        uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        crc = crc32(crc, p, k);
+        p += k;
+        n -= k;
+    }
+    return (uint32_t)crc;
+}
+
+/* ---- chunk tags: four ASCII letters, right-padded with spaces; an upper-case first letter marks a
+ * chunk a reader must understand (critical), a lower-case one a chunk it may skip (ancillary). */
+
+static int tag_valid(const uint8_t *t)
+{
+    int padding = 0;
+    for (int i = 0; i < 4; i++) {
+        int letter = (t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z');
+        if (t[i] == ' ' && i > 0)
+            padding = 1;
+        else if (!letter || padding)
+            return 0;
+    }
+    return 1;
+}
+
+static int tag_is(const uint8_t *t, const char *name) { return memcmp(t, name, 4) == 0; }
+
+static int tag_critical(const uint8_t *t) { return t[0] >= 'A' && t[0] <= 'Z'; }
+
+/* ---- consistency, shared by the encoder (never write what the decoder refuses) and the decoder */
+
+/* Checks the geometry and network sizes; on success sets *n_params. Values arrive as u64 so that a
+ * negative int from a caller and a huge u32 from a file fail the same range checks. */
+static int check_shape(const char *name, uint64_t width, uint64_t height, uint64_t channels,
+                       uint64_t n_x, uint64_t n_h, uint64_t n_y, uint64_t n_classes, uint64_t act,
+                       size_t *n_params, nnt_err *err)
+{
+    if (channels != 1 && channels != 3)
+        return nnt_errf(err, "%s: channels is %llu, expected 1 (gray) or 3 (RGB)", name,
+                        (unsigned long long)channels);
+    if (width < 1 || height < 1 || width > INT_MAX || height > INT_MAX / width ||
+        width * height > INT_MAX / channels)
+        return nnt_errf(err,
+                        "%s: dimensions do not add up: an input of %llu x %llu x %llu is "
+                        "empty or larger than nnt supports",
+                        name, (unsigned long long)width, (unsigned long long)height,
+                        (unsigned long long)channels);
+    if (n_x != width * height * channels)
+        return nnt_errf(err,
+                        "%s: dimensions do not add up: width x height x channels = %llu x "
+                        "%llu x %llu, but the network has %llu inputs",
+                        name, (unsigned long long)width, (unsigned long long)height,
+                        (unsigned long long)channels, (unsigned long long)n_x);
+    if (n_classes < 2 || n_classes > INT_MAX)
+        return nnt_errf(err, "%s: %llu classes, expected at least 2", name,
+                        (unsigned long long)n_classes);
+    uint64_t want_n_y = n_classes == 2 ? 1 : n_classes;
+    if (n_y != want_n_y)
+        return nnt_errf(err,
+                        "%s: dimensions do not add up: %llu classes need %llu output units, "
+                        "but the network has %llu",
+                        name, (unsigned long long)n_classes, (unsigned long long)want_n_y,
+                        (unsigned long long)n_y);
+    if (n_h < 1 || n_h > INT_MAX)
+        return nnt_errf(err, "%s: %llu hidden units, expected 1 to %d", name,
+                        (unsigned long long)n_h, INT_MAX);
+    if (act >= NNT_ACT_COUNT)
+        return nnt_errf(err, "%s: unknown activation %llu", name, (unsigned long long)act);
+    nnt_err e;
+    *n_params = net_param_count((int)n_x, (int)n_h, (int)n_y, &e);
+    if (*n_params == 0)
+        return nnt_errf(err, "%s: %s", name, e.msg);
+    return 0;
+}
+
+/* A class name becomes a folder or a label on a command line: 1..255 bytes, no NUL, no '/', not
+ * "." or "..". UTF-8 is expected but not enforced, as POSIX folder names are any bytes. */
+static int check_class_name(const char *name, const char *s, size_t len, size_t i, nnt_err *err)
+{
+    if (len < 1 || len > NAME_MAX_LEN)
+        return nnt_errf(err, "%s: class name %zu is %zu bytes long, expected 1 to %d", name, i, len,
+                        NAME_MAX_LEN);
+    if (memchr(s, '\0', len))
+        return nnt_errf(err, "%s: class name %zu contains a NUL byte", name, i);
+    if (memchr(s, '/', len))
+        return nnt_errf(err, "%s: class name %zu contains '/'", name, i);
+    if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
+        return nnt_errf(err, "%s: class name %zu is \"%.*s\"", name, i, (int)len, s);
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorting a copy finds duplicates in n log n: n comes from the file and may be large. */
+static int check_unique(const char *name, char *const *names, size_t n, nnt_err *err)
+{
+    size_t bytes;
+    const char **sorted = nnt_mul_size(&bytes, n, sizeof *sorted) ? NULL : malloc(bytes);
+    if (!sorted)
+        return nnt_errf(err, "%s: out of memory", name);
+    memcpy(sorted, names, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_str);
+    int rc = 0;
+    for (size_t i = 1; i < n && rc == 0; i++)
+        if (strcmp(sorted[i - 1], sorted[i]) == 0)
+            rc = nnt_errf(err, "%s: class name \"%s\" appears twice", name, sorted[i]);
+    free(sorted);
+    return rc;
+}
+
+static int check_params(const char *name, const float *p, size_t n, nnt_err *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(p[i]))
+            return nnt_errf(err, "%s: parameter %zu is not finite (%g)", name, i, (double)p[i]);
+    return 0;
+}
+
+/* ---- encoding */
+
+static uint8_t *put_chunk_header(uint8_t *p, const char *tag, uint64_t len)
+{
+    memcpy(p, tag, 4);
+    put_u64(p + 4, len);
+    return p + CHUNK_HEADER;
+}
+
+/* model_encode with `name` in front of its messages (model_save passes the path). */
+static int encode(uint8_t **buf, size_t *len, const nnt_model *model, const char *name,
+                  nnt_err *err)
+{
+    const nnt_net *net = &model->net;
+    size_t n_params;
+    *buf = NULL;
+    *len = 0;
+    if (check_shape(name, model->width, model->height, (uint64_t)(int64_t)model->channels,
+                    (uint64_t)(int64_t)net->n_x, (uint64_t)(int64_t)net->n_h,
+                    (uint64_t)(int64_t)net->n_y, (uint64_t)(int64_t)model->n_classes,
+                    (uint64_t)net->act, &n_params, err))
+        return -1;
+    if (!net->params || net->n_params != n_params)
+        return nnt_errf(err, "%s: the network holds %zu parameters, its sizes need %zu", name,
+                        net->params ? net->n_params : 0, n_params);
+    if (check_params(name, net->params, n_params, err))
+        return -1;
+    size_t n_classes = (size_t)model->n_classes;
+    if (!model->class_names)
+        return nnt_errf(err, "%s: no class names", name);
+
+    /* sizes: every addition checked, though only a huge network or meta could overflow them */
+    size_t clss = 4, parm, meta = model->meta ? strlen(model->meta) : 0, total;
+    int overflow = 0;
+    for (size_t i = 0; i < n_classes; i++) {
+        const char *s = model->class_names[i];
+        size_t n = s ? strlen(s) : 0;
+        if (check_class_name(name, s ? s : "", n, i, err))
+            return -1;
+        overflow |= nnt_add_size(&clss, clss, 4 + n);
+    }
+    if (check_unique(name, model->class_names, n_classes, err))
+        return -1;
+    overflow |= nnt_mul_size(&parm, n_params, 4) || nnt_add_size(&parm, parm, 8) ||
+                nnt_add_size(&total, FILE_HEADER + 4 * CHUNK_HEADER + HEAD_V1 + CRC_BYTES, clss) ||
+                nnt_add_size(&total, total, parm) ||
+                (model->meta && (nnt_add_size(&total, total, meta) ||
+                                 nnt_add_size(&total, total, CHUNK_HEADER))) ||
+                (uint64_t)total > NNT_MODEL_MAX_BYTES;
+    if (overflow)
+        return nnt_errf(err,
+                        "%s: the model would be larger than the %llu-byte limit of the file "
+                        "format",
+                        name, (unsigned long long)NNT_MODEL_MAX_BYTES);
+
+    uint8_t *b = malloc(total), *p = b;
+    if (!b)
+        return nnt_errf(err, "%s: out of memory for %zu bytes", name, total);
+    memcpy(p, MAGIC, 8);
+    put_u32(p + 8, NNT_MODEL_VERSION);
+    p += FILE_HEADER;
+
+    p = put_chunk_header(p, "HEAD", HEAD_V1);
+    uint32_t head[8] = {
+        model->width,       model->height,      (uint32_t)model->channels,  (uint32_t)net->n_x,
+        (uint32_t)net->n_h, (uint32_t)net->n_y, (uint32_t)model->n_classes, (uint32_t)net->act};
+    for (int i = 0; i < 8; i++)
+        put_u32(p + 4 * i, head[i]);
+    put_f32(p + 32, PIXEL_DIVISOR);
+    p += HEAD_V1;
+
+    p = put_chunk_header(p, "CLSS", clss);
+    put_u32(p, (uint32_t)n_classes);
+    p += 4;
+    for (size_t i = 0; i < n_classes; i++) {
+        size_t n = strlen(model->class_names[i]);
+        put_u32(p, (uint32_t)n);
+        memcpy(p + 4, model->class_names[i], n);
+        p += 4 + n;
+    }
+
+    p = put_chunk_header(p, "PARM", parm);
+    put_u64(p, n_params);
+    p += 8;
+    for (size_t i = 0; i < n_params; i++, p += 4)
+        put_f32(p, net->params[i]);
+
+    if (model->meta) {
+        p = put_chunk_header(p, "META", meta);
+        memcpy(p, model->meta, meta);
+        p += meta;
+    }
+
+    p = put_chunk_header(p, "END ", 0);
+    put_u32(p, crc_of(b, (size_t)(p - b)));
+    *buf = b;
+    *len = total;
+    return 0;
+}
+
+int model_encode(uint8_t **buf, size_t *len, const nnt_model *model, nnt_err *err)
+{
+    return encode(buf, len, model, "model", err);
+}
+
+/* ---- decoding */
+
+/* The CRC is checked before anything is parsed. When it does not match at the end of the buffer,
+ * walk the chunk headers (bounds-checked) to tell a truncated file, bytes appended after a good
+ * checksum, and damage apart, so the message says what happened. */
+static int check_integrity(const uint8_t *buf, size_t len, const char *name, nnt_err *err)
+{
+    static const uint8_t end_header[CHUNK_HEADER] = {'E', 'N', 'D', ' '}; /* length 0 */
+    if (len >= FILE_HEADER + CRC_BYTES &&
+        crc_of(buf, len - CRC_BYTES) == get_u32(buf + len - CRC_BYTES))
+        return 0;
+    size_t pos = FILE_HEADER;
+    for (;;) {
+        if (len - pos < CHUNK_HEADER)
+            break;
+        const uint8_t *tag = buf + pos;
+        uint64_t clen = get_u64(buf + pos + 4);
+        /* truncation keeps every complete header intact; a bad tag or absurd length is damage */
+        if (!tag_valid(tag) || clen > NNT_MODEL_MAX_BYTES)
+            return nnt_errf(err, "%s: checksum mismatch: the file is damaged", name);
+        if (clen > len - pos - CHUNK_HEADER)
+            break;
+        pos += CHUNK_HEADER + (size_t)clen;
+        if (tag_is(tag, "END ")) {
+            if (len - pos < CRC_BYTES)
+                break;
+            if (len - pos > CRC_BYTES && crc_of(buf, pos) == get_u32(buf + pos))
+                return nnt_errf(err, "%s: %zu trailing bytes after the checksum", name,
+                                len - pos - CRC_BYTES);
+            return nnt_errf(err, "%s: checksum mismatch: the file is damaged", name);
+        }
+    }
+    /* The chunks run past the end: a cut file, or a damaged length field. A file that still ends
+     * in an END chunk and a checksum was not cut. */
+    if (len >= FILE_HEADER + CHUNK_HEADER + CRC_BYTES &&
+        memcmp(buf + len - CRC_BYTES - CHUNK_HEADER, end_header, CHUNK_HEADER) == 0)
+        return nnt_errf(err, "%s: checksum mismatch: the file is damaged", name);
+    return nnt_errf(err, "%s: truncated: the file ends inside a chunk (%zu bytes)", name, len);
+}
+
+typedef struct span {
+    const uint8_t *p;
+    size_t n;
+} span;
+
+/* HEAD: geometry, network sizes, activation, input scaling. */
+static int decode_head(nnt_model *model, size_t *n_params, span s, const char *name, nnt_err *err)
+{
+    if (s.n != HEAD_V1)
+        return nnt_errf(err, "%s: HEAD chunk is %zu bytes, expected %d", name, s.n, HEAD_V1);
+    uint32_t f[8];
+    for (int i = 0; i < 8; i++)
+        f[i] = get_u32(s.p + 4 * i);
+    if (check_shape(name, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], n_params, err))
+        return -1;
+    float divisor = get_f32(s.p + 32);
+    if (divisor != PIXEL_DIVISOR)
+        return nnt_errf(err, "%s: input scaling divides pixels by %g; this nnt divides by %g", name,
+                        (double)divisor, (double)PIXEL_DIVISOR);
+    model->width = f[0];
+    model->height = f[1];
+    model->channels = (int)f[2];
+    model->net.n_x = (int)f[3];
+    model->net.n_h = (int)f[4];
+    model->net.n_y = (int)f[5];
+    model->n_classes = (int)f[6];
+    model->net.act = (nnt_act)f[7];
+    return 0;
+}
+
+/* CLSS: u32 count, then count × (u32 length, bytes). */
+static int decode_classes(nnt_model *model, span s, const char *name, nnt_err *err)
+{
+    if (s.n < 4)
+        return nnt_errf(err, "%s: CLSS chunk is %zu bytes, too short for its count", name, s.n);
+    uint32_t count = get_u32(s.p);
+    if (count != (uint32_t)model->n_classes)
+        return nnt_errf(err,
+                        "%s: dimensions do not add up: CLSS lists %lu class names, HEAD says "
+                        "%d classes",
+                        name, (unsigned long)count, model->n_classes);
+    /* every name takes at least 5 bytes, so this bounds the allocation by the file size */
+    if (count > (s.n - 4) / 5)
+        return nnt_errf(err, "%s: truncated: CLSS chunk of %zu bytes cannot hold %lu names", name,
+                        s.n, (unsigned long)count);
+    model->class_names = calloc(count, sizeof *model->class_names);
+    if (!model->class_names)
+        return nnt_errf(err, "%s: out of memory", name);
+    size_t pos = 4;
+    for (size_t i = 0; i < count; i++) {
+        if (s.n - pos < 4)
+            return nnt_errf(err, "%s: truncated: CLSS chunk ends in class name %zu", name, i);
+        size_t n = get_u32(s.p + pos);
+        pos += 4;
+        if (n > s.n - pos)
+            return nnt_errf(err, "%s: truncated: class name %zu runs past the CLSS chunk", name, i);
+        const char *str = (const char *)s.p + pos;
+        if (check_class_name(name, str, n, i, err))
+            return -1;
+        if (!(model->class_names[i] = malloc(n + 1)))
+            return nnt_errf(err, "%s: out of memory", name);
+        memcpy(model->class_names[i], str, n);
+        model->class_names[i][n] = '\0';
+        pos += n;
+    }
+    if (pos != s.n)
+        return nnt_errf(err, "%s: %zu unused bytes at the end of the CLSS chunk", name, s.n - pos);
+    return check_unique(name, model->class_names, count, err);
+}
+
+/* PARM: u64 count, then count float32 in net.params order. */
+static int decode_params(nnt_model *model, size_t n_params, span s, const char *name, nnt_err *err)
+{
+    if (s.n < 8)
+        return nnt_errf(err, "%s: PARM chunk is %zu bytes, too short for its count", name, s.n);
+    uint64_t count = get_u64(s.p);
+    if ((s.n - 8) % 4 != 0 || (s.n - 8) / 4 != count)
+        return nnt_errf(err,
+                        "%s: PARM chunk of %zu bytes does not hold the %llu parameters it "
+                        "announces",
+                        name, s.n, (unsigned long long)count);
+    if (count != n_params)
+        return nnt_errf(err,
+                        "%s: dimensions do not add up: %llu parameters stored, the network "
+                        "needs %zu",
+                        name, (unsigned long long)count, n_params);
+    nnt_net *net = &model->net;
+    nnt_err e;
+    if (net_new(net, net->n_x, net->n_h, net->n_y, net->act, &e)) /* zeroes net on failure */
+        return nnt_errf(err, "%s: %s", name, e.msg);
+    for (size_t i = 0; i < n_params; i++)
+        net->params[i] = get_f32(s.p + 8 + 4 * i);
+    return check_params(name, net->params, n_params, err);
+}
+
+static int decode_meta(nnt_model *model, span s, const char *name, nnt_err *err)
+{
+    if (memchr(s.p, '\0', s.n))
+        return nnt_errf(err, "%s: META chunk contains a NUL byte", name);
+    if (!(model->meta = malloc(s.n + 1)))
+        return nnt_errf(err, "%s: out of memory", name);
+    memcpy(model->meta, s.p, s.n);
+    model->meta[s.n] = '\0';
+    return 0;
+}
+
+/* Version 1: the chunks between the file header and the checksum (region [p, p + n)). */
+static int decode_v1(nnt_model *model, const uint8_t *p, size_t n, const char *name, nnt_err *err)
+{
+    static const char *const known[] = {"HEAD", "CLSS", "PARM", "META"};
+    span found[4] = {{NULL, 0}};
+    int seen[4] = {0};
+    size_t pos = 0;
+    for (int first = 1;; first = 0) {
+        if (n - pos < CHUNK_HEADER)
+            return nnt_errf(err, "%s: truncated: no END chunk", name);
+        const uint8_t *tag = p + pos;
+        uint64_t clen = get_u64(p + pos + 4);
+        if (!tag_valid(tag))
+            return nnt_errf(err, "%s: bad chunk tag %02x %02x %02x %02x at byte %zu", name, tag[0],
+                            tag[1], tag[2], tag[3], FILE_HEADER + pos);
+        if (clen > n - pos - CHUNK_HEADER)
+            return nnt_errf(err, "%s: truncated: chunk %.4s runs past the end of the file", name,
+                            (const char *)tag);
+        span s = {p + pos + CHUNK_HEADER, (size_t)clen};
+        pos += CHUNK_HEADER + (size_t)clen;
+        if (first && !tag_is(tag, "HEAD"))
+            return nnt_errf(err, "%s: the first chunk is %.4s, expected HEAD", name,
+                            (const char *)tag);
+        if (tag_is(tag, "END ")) {
+            if (clen != 0)
+                return nnt_errf(err, "%s: END chunk has %zu bytes of payload, expected none", name,
+                                s.n);
+            break;
+        }
+        int k = 0;
+        while (k < 4 && !tag_is(tag, known[k]))
+            k++;
+        if (k < 4) {
+            if (seen[k]++)
+                return nnt_errf(err, "%s: duplicate %s chunk", name, known[k]);
+            found[k] = s;
+        } else if (tag_critical(tag)) {
+            return nnt_errf(err, "%s: unknown critical chunk %.4s (written by a newer nnt?)", name,
+                            (const char *)tag);
+        } /* else an unknown ancillary chunk: skipped, by the rule in docs/model-format.md */
+    }
+    if (pos != n)
+        return nnt_errf(err, "%s: %zu bytes between the END chunk and the checksum", name, n - pos);
+    for (int k = 1; k < 3; k++) /* HEAD was checked to come first; META is optional */
+        if (!seen[k])
+            return nnt_errf(err, "%s: no %s chunk", name, known[k]);
+    size_t n_params;
+    if (decode_head(model, &n_params, found[0], name, err) ||
+        decode_classes(model, found[1], name, err) ||
+        decode_params(model, n_params, found[2], name, err) ||
+        (seen[3] && decode_meta(model, found[3], name, err)))
+        return -1;
+    return 0;
+}
+
+int model_decode(nnt_model *model, const uint8_t *buf, size_t len, const char *name, nnt_err *err)
+{
+    memset(model, 0, sizeof *model);
+    if (!name)
+        name = "model";
+    if (len == 0)
+        return nnt_errf(err, "%s: truncated: the file is empty", name);
+    if ((uint64_t)len > NNT_MODEL_MAX_BYTES)
+        return nnt_errf(err, "%s: %zu bytes, more than the %llu-byte limit of a model file", name,
+                        len, (unsigned long long)NNT_MODEL_MAX_BYTES);
+    if (memcmp(buf, MAGIC, len < 8 ? len : 8) != 0)
+        return nnt_errf(err, "%s: bad magic: not an nnt model file", name);
+    if (len < FILE_HEADER)
+        return nnt_errf(err, "%s: truncated: the file ends in its header", name);
+    /* the version comes before the checksum: a later version may checksum differently */
+    uint32_t version = get_u32(buf + 8);
+    if (version == 0 || version > NNT_MODEL_VERSION)
+        return nnt_errf(err, "%s: unsupported format version %lu (this nnt reads 1..%d)", name,
+                        (unsigned long)version, NNT_MODEL_VERSION);
+    if (check_integrity(buf, len, name, err))
+        return -1;
+    /* a matching checksum proves nothing against a crafted file: decode_v1 checks every bound */
+    if (decode_v1(model, buf + FILE_HEADER, len - FILE_HEADER - CRC_BYTES, name, err)) {
+        model_free(model);
+        return -1;
+    }
+    model->version = version;
+    return 0;
+}
+
+/* ---- files */
+
+/* A temporary name next to path, created with O_EXCL and mode 0666 so that the kernel applies the
+ * user's umask exactly as for any new file. mkstemp would fix the mode at 0600, and learning the
+ * umask to widen it means umask(), which changes process-wide state under any other thread. */
+static int open_temp(char *tmp, size_t base)
+{
+    struct timespec ts = {0};
+    (void)clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t x = (uint64_t)getpid() ^ (uint64_t)ts.tv_nsec << 20 ^ (uint64_t)ts.tv_sec ^
+                 (uint64_t)(uintptr_t)tmp;
+    static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    for (int attempt = 0; attempt < 100; attempt++) {
+        /* splitmix64 step: names need only differ, O_EXCL makes a collision harmless */
+        uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        for (size_t i = 0; i < 6; i++, z /= 62)
+            tmp[base + i] = chars[z % 62];
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    return -1; /* errno is EEXIST */
+}
+
+/* Makes the rename itself durable. Best effort: the new file is already in place, and some file
+ * systems refuse fsync on a directory. */
+static void sync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir)
+        return;
+    int fd = open(dir, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+int model_save(const nnt_model *model, const char *path, nnt_err *err)
+{
+    uint8_t *buf;
+    size_t len;
+    if (encode(&buf, &len, model, path, err))
+        return -1;
+    size_t base = strlen(path) + strlen(".tmp-");
+    char *tmp = malloc(base + 7);
+    if (!tmp) {
+        free(buf);
+        return nnt_errf(err, "%s: out of memory", path);
+    }
+    snprintf(tmp, base + 7, "%s.tmp-XXXXXX", path);
+
+    int fd = open_temp(tmp, base);
+    if (fd < 0) {
+        int saved = errno;
+        free(buf);
+        free(tmp);
+        return nnt_errf(err, "%s: cannot create a file in its folder: %s", path, strerror(saved));
+    }
+    /* the first failing step and its errno; every later step still runs its cleanup */
+    const char *failed = NULL;
+    int code = 0;
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        failed = "fdopen";
+        code = errno;
+        close(fd);
+    } else {
+        if (fwrite(buf, 1, len, f) != len || fflush(f) != 0) {
+            failed = "write";
+            code = errno;
+        } else if (fsync(fileno(f)) != 0) {
+            failed = "fsync";
+            code = errno;
+        }
+        if (fclose(f) != 0 && !failed) {
+            failed = "close";
+            code = errno;
+        }
+    }
+    if (!failed && rename(tmp, path) != 0) {
+        failed = "rename";
+        code = errno;
+    }
+    int rc = 0;
+    if (failed) {
+        rc = nnt_errf(err, "%s: cannot save (%s failed): %s", path, failed, strerror(code));
+        unlink(tmp);
+    } else {
+        sync_dir(path);
+    }
+    free(buf);
+    free(tmp);
+    return rc;
+}
+
+int model_load(nnt_model *model, const char *path, nnt_err *err)
+{
+    memset(model, 0, sizeof *model);
+    /* O_NONBLOCK: opening a FIFO must not hang before fstat can refuse it */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return nnt_errf(err, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int saved = errno;
+        close(fd);
+        return nnt_errf(err, "%s: cannot stat: %s", path, strerror(saved));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return nnt_errf(err, "%s: not a regular file", path);
+    }
+    if (st.st_size < 0 || (uint64_t)st.st_size > NNT_MODEL_MAX_BYTES ||
+        (uint64_t)st.st_size > SIZE_MAX) {
+        close(fd);
+        return nnt_errf(err, "%s: %lld bytes, more than the %llu-byte limit of a model file", path,
+                        (long long)st.st_size, (unsigned long long)NNT_MODEL_MAX_BYTES);
+    }
+    size_t size = (size_t)st.st_size;
+    uint8_t *buf = malloc(size ? size : 1);
+    if (!buf) {
+        close(fd);
+        return nnt_errf(err, "%s: out of memory for %zu bytes", path, size);
+    }
+    FILE *f = fdopen(fd, "rb"); /* O_NONBLOCK has no effect on a regular file */
+    if (!f) {
+        int saved = errno;
+        free(buf);
+        close(fd);
+        return nnt_errf(err, "%s: cannot read: %s", path, strerror(saved));
+    }
+    /* a file that shrinks meanwhile decodes as truncated; one that changes fails the checksum */
+    size_t got = fread(buf, 1, size, f);
+    int failed = ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return nnt_errf(err, "%s: read error: %s", path, strerror(saved));
+    }
+    int rc = model_decode(model, buf, got, path, err);
+    free(buf);
+    return rc;
+}
+
+void model_free(nnt_model *model)
+{
+    if (!model)
+        return;
+    net_free(&model->net);
+    if (model->class_names)
+        for (int i = 0; i < model->n_classes; i++)
+            free(model->class_names[i]);
+    free(model->class_names);
+    free(model->meta);
+    memset(model, 0, sizeof *model);
+}
+
+int model_meta_get(const nnt_model *model, const char *key, char *out, size_t n)
+{
+    size_t klen = strlen(key);
+    if (n > 0)
+        out[0] = '\0';
+    if (!model->meta || klen == 0 || strpbrk(key, "=\n"))
+        return -1;
+    for (const char *line = model->meta; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t llen = end ? (size_t)(end - line) : strlen(line);
+        if (llen > klen && memcmp(line, key, klen) == 0 && line[klen] == '=') {
+            size_t vlen = llen - klen - 1;
+            if (vlen >= n) /* never hand back a cut value */
+                return -1;
+            memcpy(out, line + klen + 1, vlen);
+            out[vlen] = '\0';
+            return 0;
+        }
+        line += llen + (end ? 1 : 0);
+    }
+    return -1;
+}

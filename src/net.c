@@ -1,0 +1,184 @@
+/* net.c — the two-layer network: parameter block, forward pass, loss, backward pass, labels. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnt/blas.h"
+#include "nnt/net.h"
+
+size_t net_param_count(int n_x, int n_h, int n_y, nnt_err *err)
+{
+    size_t w1, w2, n;
+    if (n_x < 1 || n_h < 1 || n_y < 1) {
+        nnt_errf(err, "network sizes must be positive (n_x %d, n_h %d, n_y %d)", n_x, n_h, n_y);
+        return 0;
+    }
+    /* W1 + b1 + W2 + b2, each step checked: the sizes may come from a file */
+    if (nnt_mul_size(&w1, (size_t)n_h, (size_t)n_x) || nnt_mul_size(&w2, (size_t)n_y, (size_t)n_h) ||
+        nnt_add_size(&n, w1, (size_t)n_h) || nnt_add_size(&n, n, w2) ||
+        nnt_add_size(&n, n, (size_t)n_y) || n > SIZE_MAX / sizeof(float)) {
+        nnt_errf(err, "network of %d x %d x %d is too large", n_x, n_h, n_y);
+        return 0;
+    }
+    return n;
+}
+
+int net_new(nnt_net *net, int n_x, int n_h, int n_y, nnt_act act, nnt_err *err)
+{
+    memset(net, 0, sizeof *net);
+    size_t n = net_param_count(n_x, n_h, n_y, err);
+    if (n == 0)
+        return -1;
+    float *p = calloc(n, sizeof *p);
+    if (!p)
+        return nnt_errf(err, "out of memory for %zu parameters", n);
+    net->n_x = n_x;
+    net->n_h = n_h;
+    net->n_y = n_y;
+    net->act = act;
+    net->n_params = n;
+    net->params = p;
+    net->W1 = p;
+    net->b1 = net->W1 + (size_t)n_h * n_x;
+    net->W2 = net->b1 + n_h;
+    net->b2 = net->W2 + (size_t)n_y * n_h;
+    return 0;
+}
+
+void net_free(nnt_net *net)
+{
+    free(net->params);
+    memset(net, 0, sizeof *net);
+}
+
+void net_init_normal(nnt_net *net, nnt_rng *rng, float scale)
+{
+    size_t n1 = (size_t)net->n_h * net->n_x, n2 = (size_t)net->n_y * net->n_h;
+    for (size_t i = 0; i < n1; i++)
+        net->W1[i] = (float)rng_normal(rng) * scale;
+    for (size_t i = 0; i < n2; i++)
+        net->W2[i] = (float)rng_normal(rng) * scale;
+    memset(net->b1, 0, (size_t)net->n_h * sizeof(float));
+    memset(net->b2, 0, (size_t)net->n_y * sizeof(float));
+}
+
+void linear_forward(float *Z, const float *W, const float *b, const float *X, int n_out, int n_in,
+                    int m)
+{
+    /* Z: n_out x m, W: n_out x n_in, b: n_out, X: n_in x m */
+    for (int j = 0; j < m; j++)
+        memcpy(Z + (size_t)j * n_out, b, (size_t)n_out * sizeof(float));
+    blas_gemm(0, 0, n_out, m, n_in, 1.0f, W, n_out, X, n_in, 1.0f, Z, n_out);
+}
+
+void linear_backward(float *dW, float *db, float *dX, const float *dZ, const float *W,
+                     const float *X, int n_out, int n_in, int m, float scale)
+{
+    /* dW: n_out x n_in, db: n_out, dX: n_in x m, dZ: n_out x m, W: n_out x n_in, X: n_in x m */
+    blas_gemm(0, 1, n_out, n_in, m, scale, dZ, n_out, X, n_in, 0.0f, dW, n_out);
+    for (int i = 0; i < n_out; i++) {
+        double s = 0.0; /* one sum per unit (the tutorial's np.sum over all of dZ1 is its bug) */
+        for (int j = 0; j < m; j++)
+            s += dZ[i + (size_t)j * n_out];
+        db[i] = (float)(s * scale);
+    }
+    if (dX)
+        blas_gemm(1, 0, n_in, m, n_out, 1.0f, W, n_out, dZ, n_out, 0.0f, dX, n_in);
+}
+
+void output_forward(float *A, const float *Z, int n_y, int m)
+{
+    /* A, Z: n_y x m */
+    if (n_y == 1) {
+        for (int j = 0; j < m; j++)
+            A[j] = sigmoidf(Z[j]);
+        return;
+    }
+    for (int j = 0; j < m; j++) {
+        const float *z = Z + (size_t)j * n_y;
+        float *a = A + (size_t)j * n_y;
+        float mx = z[0];
+        for (int i = 1; i < n_y; i++)
+            mx = z[i] > mx ? z[i] : mx;
+        double s = 0.0; /* shifted by the max, so every exp is ≤ 1 */
+        for (int i = 0; i < n_y; i++)
+            s += (a[i] = expf(z[i] - mx));
+        float inv = (float)(1.0 / s);
+        for (int i = 0; i < n_y; i++)
+            a[i] *= inv;
+    }
+}
+
+double output_loss(const float *Z, const int32_t *y, int n_y, int m)
+{
+    /* Z: n_y x m logits */
+    double sum = 0.0;
+    if (n_y == 1) {
+        /* -[y log σ(z) + (1-y) log(1-σ(z))] = max(z,0) - y·z + log(1 + e^-|z|) */
+        for (int j = 0; j < m; j++) {
+            double z = Z[j];
+            sum += (z > 0 ? z : 0) - (y[j] ? z : 0) + log1p(exp(-fabs(z)));
+        }
+        return sum;
+    }
+    for (int j = 0; j < m; j++) {
+        const float *z = Z + (size_t)j * n_y;
+        double mx = z[0], s = 0.0;
+        for (int i = 1; i < n_y; i++)
+            mx = z[i] > mx ? z[i] : mx;
+        for (int i = 0; i < n_y; i++)
+            s += exp(z[i] - mx);
+        sum += mx + log(s) - z[y[j]];
+    }
+    return sum;
+}
+
+void output_backward(float *dZ, const float *A, const int32_t *y, int n_y, int m)
+{
+    /* dZ, A: n_y x m */
+    size_t n = (size_t)n_y * m;
+    memcpy(dZ, A, n * sizeof(float));
+    if (n_y == 1)
+        for (int j = 0; j < m; j++)
+            dZ[j] -= (float)y[j];
+    else
+        for (int j = 0; j < m; j++)
+            dZ[(size_t)j * n_y + y[j]] -= 1.0f;
+}
+
+void net_forward(float *A1, float *Z2, float *A2, const nnt_net *net, const float *X, int m)
+{
+    /* A1: n_h x m, Z2, A2: n_y x m, X: n_x x m */
+    linear_forward(A1, net->W1, net->b1, X, net->n_h, net->n_x, m);
+    act_forward(A1, A1, (size_t)net->n_h * m, net->act); /* Z1 is not kept: g' comes from A1 */
+    linear_forward(Z2, net->W2, net->b2, A1, net->n_y, net->n_h, m);
+    output_forward(A2, Z2, net->n_y, m);
+}
+
+void net_backward(nnt_net *grad, float *dZ2, float *dZ1, const nnt_net *net, const float *X,
+                  const float *A1, const float *A2, const int32_t *y, int m, float scale)
+{
+    /* dZ2: n_y x m, dZ1: n_h x m, X: n_x x m, A1: n_h x m, A2: n_y x m; reverse of net_forward */
+    output_backward(dZ2, A2, y, net->n_y, m);
+    linear_backward(grad->W2, grad->b2, dZ1, dZ2, net->W2, A1, net->n_y, net->n_h, m, scale);
+    act_backward(dZ1, dZ1, A1, (size_t)net->n_h * m, net->act);
+    linear_backward(grad->W1, grad->b1, NULL, dZ1, net->W1, X, net->n_h, net->n_x, m, scale);
+}
+
+int32_t net_label(const float *A2col, int n_y)
+{
+    if (n_y == 1)
+        return A2col[0] > 0.5f;
+    int32_t best = 0;
+    for (int i = 1; i < n_y; i++)
+        if (A2col[i] > A2col[best])
+            best = i;
+    return best;
+}
+
+float net_label_prob(const float *A2col, int n_y, int32_t label)
+{
+    if (n_y == 1)
+        return label ? A2col[0] : 1.0f - A2col[0];
+    return A2col[label];
+}

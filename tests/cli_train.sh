@@ -1,0 +1,78 @@
+# cli_train.sh — train and predict end to end on the shipped data/: outputs, JSON, agreement of
+# predict with train's test accuracy, byte-identical seeded runs, and runtime errors (exit 1).
+. "$(dirname "$0")/lib.sh"
+D="$NNT_SOURCE_DIR/data"
+FAST="--epochs 300 --lr 0.05 --log-every 100"
+
+# ---- a run, its progress and its summary ----
+expect 0 "$NNT" train --hidden 4 --act relu $FAST --json -o "$T/m.bin" "$D"
+check "model written" test -s "$T/m.bin"
+has "$T/err" "epoch 100/300"
+has "$T/err" "test accuracy"
+has "$T/err" "wrote $T/m.bin"
+lines "$T/out" 4   # three progress objects, then the summary
+tail -n 1 "$T/out" >"$T/summary"
+for key in '"train_accuracy":' '"test_accuracy":0.' '"final_cost":' '"epochs":300' \
+           '"load_seconds":' '"train_seconds":' "\"model\":\"$T/m.bin\""; do
+  has "$T/summary" "$key"
+done
+cp "$T/summary" "$T/summary.json"
+test_acc=$(sed 's/.*"test_accuracy":\([0-9.]*\).*/\1/' "$T/summary.json")
+
+# ---- predict agrees with the test accuracy train reported ----
+find "$D/test" -name '*.png' | sort >"$T/list"
+n=$(wc -l <"$T/list")
+expect 0 xargs -d '\n' "$NNT" predict "$T/m.bin" <"$T/list"
+lines "$T/out" "$n"
+# path<TAB>label<TAB>probability; right when the label is the class folder of the path
+right=$(awk -F'\t' '{ n = split($1, p, "/"); if (p[n-1] == $2) r++ } END { print r + 0 }' "$T/out")
+check "predict accuracy $right/$n equals train's test accuracy $test_acc" \
+  awk -v r="$right" -v n="$n" -v a="$test_acc" 'BEGIN { d = r / n - a; exit !(d < 1e-9 && d > -1e-9) }'
+check "probabilities in [0.5, 1]" awk -F'\t' '{ if ($3 < 0.5 || $3 > 1 || $3 == "nan") exit 1 }' "$T/out"
+first=$(head -n 1 "$T/list")
+expect 0 "$NNT" predict --json "$T/m.bin" "$first"
+has "$T/out" "{\"file\":\"$first\",\"label\":\""
+has "$T/out" "\"probability\":"
+
+# ---- same command, same data: byte-identical model; another seed differs ----
+expect 0 "$NNT" train -q $FAST -o "$T/m2.bin" "$D"
+expect 0 "$NNT" train -q $FAST -o "$T/m3.bin" "$D"
+check "seeded runs identical" cmp -s "$T/m2.bin" "$T/m3.bin"
+expect 0 "$NNT" train -q $FAST --seed 2 -o "$T/m4.bin" "$D"
+check "another seed differs" not_same "$T/m2.bin" "$T/m4.bin"
+
+# ---- every activation trains; mini-batches; --quiet is quiet ----
+for act in sigmoid tanh relu leaky-relu; do
+  expect 0 "$NNT" train -q --act "$act" --epochs 20 -o "$T/a.bin" "$D"
+done
+expect 0 "$NNT" train -q --batch 32 --epochs 3 --lr 0.1 -o "$T/b.bin" "$D"
+check "quiet" test ! -s "$T/err"
+
+# ---- flat layout and more than two classes (softmax) ----
+mkdir -p "$T/three/x" "$T/three/y" "$T/three/z"
+i=0
+for f in $(find "$D/train" -name '*.png' | sort | head -n 30); do
+  cp "$f" "$T/three/$(echo x y z | cut -d' ' -f$((i % 3 + 1)))/$i.png"; i=$((i + 1))
+done
+expect 0 "$NNT" train --epochs 5 --json -o "$T/three.bin" "$T/three"
+has "$T/out" '"classes":["x","y","z"]'
+has "$T/out" '"test_accuracy":null'
+expect 0 "$NNT" predict "$T/three.bin" "$T/three/x/0.png"
+
+# ---- runtime errors: exit 1, message naming the file ----
+expect 1 "$NNT" train "$T/nope";                 has "$T/err" "$T/nope: No such file or directory"
+expect 1 "$NNT" train -o "$T/no/dir/m.bin" "$D"; has "$T/err" "$T/no/dir/m.bin: cannot write the model there"
+expect 1 "$NNT" predict "$T/nope.bin" "$first";  has "$T/err" "$T/nope.bin"
+printf 'hello' >"$T/text.bin"
+expect 1 "$NNT" predict "$T/text.bin" "$first";  has "$T/err" "$T/text.bin"
+expect 1 "$NNT" predict "$T/m.bin" "$T/missing.png" "$first"
+has "$T/err" "$T/missing.png"
+lines "$T/out" 1   # the good image is still classified
+printf 'not a png' >"$T/fake.png"
+expect 1 "$NNT" predict "$T/m.bin" "$T/fake.png"; has "$T/err" "$T/fake.png"
+# a damaged model is refused, and training over it keeps the old one when training fails
+cp "$T/m.bin" "$T/keep.bin"
+expect 1 "$NNT" train -o "$T/keep.bin" "$T/nope"
+check "old model untouched" cmp -s "$T/m.bin" "$T/keep.bin"
+check "no temporary files left" test "$(ls "$T" | grep -c tmp)" = 0
+done_tests
