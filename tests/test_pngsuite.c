@@ -146,10 +146,13 @@ int main(int argc, char **argv)
                 break;
             names = grown;
         }
-        names[n++] = strdup(e->d_name);
+        if (!(names[n] = strdup(e->d_name)))
+            break;
+        n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n > 0)
+        qsort(names, n, sizeof *names, cmp_names);
 
     char path[4096], twin[4096];
     int n_valid = 0, n_broken = 0, n_twins = 0;
