@@ -134,6 +134,12 @@ int cmd_train(const train_args *a)
         goto done;
     }
     t_load = now_seconds() - t_load;
+    if (stop_signal) {
+        fprintf(stderr, "nnt: interrupted by %s while loading; no model written\n",
+                stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        code = 128 + stop_signal;
+        goto done;
+    }
     if (!a->quiet) {
         fprintf(stderr, "nnt: %s: %d classes (", a->dir, scan.n_classes);
         for (int i = 0; i < scan.n_classes; i++)
@@ -141,7 +147,8 @@ int cmd_train(const train_args *a)
         fprintf(stderr, "), %zu training and %zu test images of %ux%ux%d, loaded in %.2f s\n",
                 train.m, test.m, geom.width, geom.height, geom.channels, t_load);
         if (skipped + skipped_test)
-            fprintf(stderr, "nnt: skipped %zu unreadable images\n", skipped + skipped_test);
+            fprintf(stderr, "nnt: skipped %zu unreadable image%s\n", skipped + skipped_test,
+                    skipped + skipped_test == 1 ? "" : "s");
     }
 
     int n_y = scan.n_classes == 2 ? 1 : scan.n_classes;
