@@ -7,6 +7,8 @@
 #include <stdio.h>
 
 #include "nnt/act.h"
+#include "nnt/net.h"
+#include "nnt/train.h"
 
 /* Exit codes of the nnt program. */
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -16,10 +18,11 @@ typedef struct train_args {
     const char *output;
     int hidden;
     nnt_act act;
-    float lr;
-    int epochs;
-    size_t batch; /* 0 = full */
+    nnt_init init;
+    nnt_train_opts train; /* epochs, batch, optimizer, lr, momentum, betas, eps, l2, patience */
     uint64_t seed;
+    double val_split;   /* 0: none */
+    const char *plot;   /* --plot FILE.png, or NULL */
     int log_every;
     int threads;
     uint32_t width, height; /* --size; 0 = keep */
@@ -37,8 +40,24 @@ typedef struct predict_args {
     int json;
 } predict_args;
 
+typedef struct eval_args {
+    const char *model;
+    const char *dir;
+    uint64_t max_pixels;
+    int threads;
+    int top;  /* how many of the most confidently wrong files to list */
+    int json;
+} eval_args;
+
+typedef struct info_args {
+    const char *model;
+    int json;
+} info_args;
+
 int cmd_train(const train_args *a);
 int cmd_predict(const predict_args *a);
+int cmd_eval(const eval_args *a);
+int cmd_info(const info_args *a);
 
 /* Prints s to f as a JSON string literal (quotes, escapes). */
 void json_string(FILE *f, const char *s);

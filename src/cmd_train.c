@@ -1,4 +1,5 @@
-/* cmd_train.c — `nnt train`: load the dataset, train, report, write the model; picks exit codes. */
+/* cmd_train.c — `nnt train`: load the dataset, train, report progress, write the model and
+ * the chart; picks exit codes. */
 #include <errno.h>
 #include <libgen.h>
 #include <math.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 #include "nnt/dataset.h"
 #include "nnt/eval.h"
 #include "nnt/model.h"
+#include "nnt/plot.h"
 #include "nnt/train.h"
 
 #ifndef NNT_VERSION
@@ -42,6 +45,139 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Per-epoch values kept for the chart. */
+typedef struct history {
+    int n, cap;
+    double *train_loss, *train_acc, *val_loss, *val_acc, *test_acc;
+} history;
+
+static int history_push(history *h, const nnt_epoch *e)
+{
+    if (h->n == h->cap) {
+        int cap = h->cap ? h->cap * 2 : 64;
+        double **cols[5] = {&h->train_loss, &h->train_acc, &h->val_loss, &h->val_acc, &h->test_acc};
+        for (int i = 0; i < 5; i++) {
+            double *p = realloc(*cols[i], (size_t)cap * sizeof *p);
+            if (!p)
+                return -1;
+            *cols[i] = p;
+        }
+        h->cap = cap;
+    }
+    h->train_loss[h->n] = e->train_loss;
+    h->train_acc[h->n] = e->train_acc;
+    h->val_loss[h->n] = e->val_loss;
+    h->val_acc[h->n] = e->val_acc;
+    h->test_acc[h->n] = e->test_acc;
+    h->n++;
+    return 0;
+}
+
+static void history_free(history *h)
+{
+    free(h->train_loss);
+    free(h->train_acc);
+    free(h->val_loss);
+    free(h->val_acc);
+    free(h->test_acc);
+}
+
+/* What the progress callbacks need. */
+typedef struct progress {
+    const train_args *a;
+    int tty;            /* stderr is a terminal: a live line, redrawn in place */
+    size_t m;           /* training images per epoch */
+    double last_draw;   /* when the live line was last drawn */
+    int history_oom;
+    history h;
+} progress;
+
+static void format_eta(char *buf, size_t n, double seconds)
+{
+    long s = seconds > 0 && seconds < 1e8 ? (long)(seconds + 0.5) : 0;
+    if (s >= 3600)
+        snprintf(buf, n, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf(buf, n, "%ld:%02ld", s / 60, s % 60);
+}
+
+static double eta_seconds(const progress *p, int epoch, size_t done, double seconds)
+{
+    double total = (double)p->a->train.epochs * (double)p->m;
+    double so_far = (double)(epoch - 1) * (double)p->m + (double)done;
+    return so_far > 0 ? seconds / so_far * (total - so_far) : 0.0;
+}
+
+static void on_step(void *ctx, const nnt_step *s)
+{
+    progress *p = ctx;
+    if (!p->tty)
+        return;
+    double t = now_seconds();
+    if (t - p->last_draw < 0.1 && s->done < s->total)
+        return; /* a terminal needs no more than ten frames a second */
+    p->last_draw = t;
+    char eta[32], bar[21];
+    int filled = (int)(20.0 * (double)s->done / (double)s->total);
+    for (int i = 0; i < 20; i++)
+        bar[i] = i < filled ? '=' : i == filled ? '>' : ' ';
+    bar[20] = 0;
+    format_eta(eta, sizeof eta, eta_seconds(p, s->epoch, s->done, s->seconds));
+    char line[256];
+    snprintf(line, sizeof line, "epoch %d/%d [%s] %zu/%zu  loss %.4f  acc %.4f  %.0f img/s  ETA %s",
+             s->epoch, s->epochs, bar, s->done, s->total, s->loss, s->acc,
+             s->seconds > 0 ? ((double)(s->epoch - 1) * (double)s->total + (double)s->done) / s->seconds : 0.0,
+             eta);
+    /* a line wider than the terminal would wrap, and \r could no longer redraw it */
+    struct winsize ws;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && ws.ws_col <= sizeof line)
+        line[ws.ws_col - 1] = 0;
+    fprintf(stderr, "\r\033[K%s", line);
+    fflush(stderr);
+}
+
+static void on_epoch(void *ctx, const nnt_epoch *e)
+{
+    progress *p = ctx;
+    const train_args *a = p->a;
+    if (history_push(&p->h, e))
+        p->history_oom = 1;
+    int log = e->epoch == e->epochs || (a->log_every > 0 && e->epoch % a->log_every == 0);
+    if (!a->quiet && (log || p->tty)) {
+        if (p->tty)
+            fputs("\r\033[K", stderr);
+        if (log) {
+            char eta[32];
+            format_eta(eta, sizeof eta, eta_seconds(p, e->epoch + 1, 0, e->seconds));
+            fprintf(stderr, "epoch %*d/%d  loss %.6f  acc %.4f", (int)snprintf(NULL, 0, "%d", e->epochs),
+                    e->epoch, e->epochs, e->train_loss, e->train_acc);
+            if (!isnan(e->val_loss))
+                fprintf(stderr, "  val loss %.6f  val acc %.4f%s", e->val_loss, e->val_acc, e->best ? "*" : "");
+            if (!isnan(e->test_acc))
+                fprintf(stderr, "  test acc %.4f", e->test_acc);
+            fprintf(stderr, "  %.0f img/s", e->images_per_s);
+            if (e->epoch < e->epochs)
+                fprintf(stderr, "  ETA %s", eta);
+            fputc('\n', stderr);
+        }
+    }
+    if (a->json) {
+        printf("{\"epoch\":%d,\"loss\":", e->epoch);
+        json_number(stdout, e->train_loss);
+        printf(",\"accuracy\":");
+        json_number(stdout, e->train_acc);
+        printf(",\"val_loss\":");
+        json_number(stdout, e->val_loss);
+        printf(",\"val_accuracy\":");
+        json_number(stdout, e->val_acc);
+        printf(",\"test_accuracy\":");
+        json_number(stdout, e->test_acc);
+        printf(",\"seconds\":");
+        json_number(stdout, e->seconds);
+        printf("}\n");
+        fflush(stdout);
+    }
+}
 
 static void warn_skip(void *ctx, const char *msg)
 {
@@ -50,31 +186,7 @@ static void warn_skip(void *ctx, const char *msg)
         fprintf(stderr, "nnt: warning: %s (skipped)\n", msg);
 }
 
-static void on_progress(void *ctx, const nnt_progress *p)
-{
-    const train_args *a = ctx;
-    if (!a->quiet) {
-        fprintf(stderr, "epoch %*d/%d  cost %.6f  train acc %.4f", (int)snprintf(NULL, 0, "%d", p->epochs),
-                p->epoch, p->epochs, p->cost, p->train_acc);
-        if (!isnan(p->test_acc))
-            fprintf(stderr, "  test acc %.4f", p->test_acc);
-        fprintf(stderr, "  %.0f img/s\n", p->images_per_s);
-    }
-    if (a->json) {
-        printf("{\"epoch\":%d,\"cost\":", p->epoch);
-        json_number(stdout, p->cost);
-        printf(",\"train_accuracy\":");
-        json_number(stdout, p->train_acc);
-        printf(",\"test_accuracy\":");
-        json_number(stdout, p->test_acc);
-        printf(",\"seconds\":");
-        json_number(stdout, p->seconds);
-        printf("}\n");
-        fflush(stdout);
-    }
-}
-
-/* Fails early, before hours of training, when the model could not be written anyway. */
+/* Fails early, before hours of training, when the output could not be written anyway. */
 static int check_output_dir(const char *output)
 {
     char *copy = strdup(output);
@@ -83,50 +195,90 @@ static int check_output_dir(const char *output)
     const char *dir = dirname(copy);
     int ok = access(dir, W_OK | X_OK) == 0;
     if (!ok)
-        fprintf(stderr, "nnt: %s: cannot write the model there: %s\n", output, strerror(errno));
+        fprintf(stderr, "nnt: %s: cannot write there: %s\n", output, strerror(errno));
     free(copy);
     return ok ? 0 : -1;
 }
 
 /* key=value lines on how the model was made, for `nnt info`; nothing time-dependent, so the
  * same command on the same data writes a byte-identical file. */
-static char *make_meta(const train_args *a, const nnt_dataset *train, const nnt_dataset *test,
-                       int epochs_run)
+static char *make_meta(const train_args *a, const nnt_dataset *train, const nnt_dataset *val,
+                       const nnt_dataset *test, const nnt_train_result *res)
 {
-    char batch[32];
-    if (a->batch == 0 || a->batch >= train->m)
+    const nnt_train_opts *t = &a->train;
+    char buf[2048], batch[32], opt[128] = "";
+    if (t->batch == 0 || t->batch >= train->m)
         snprintf(batch, sizeof batch, "full");
     else
-        snprintf(batch, sizeof batch, "%zu", a->batch);
-    const char *fmt = "nnt_version=%s\nact=%s\nhidden=%d\noptimizer=sgd\nlr=%.7g\nepochs=%d\n"
-                      "batch=%s\ninit=normal*0.01\nseed=%llu\ntrain_images=%zu\ntest_images=%zu\n";
-    size_t testm = test ? test->m : 0;
-    int n = snprintf(NULL, 0, fmt, NNT_VERSION, act_name(a->act), a->hidden, a->lr, epochs_run,
-                     batch, (unsigned long long)a->seed, train->m, testm);
-    char *s = n < 0 ? NULL : malloc((size_t)n + 1);
-    if (s)
-        snprintf(s, (size_t)n + 1, fmt, NNT_VERSION, act_name(a->act), a->hidden, a->lr, epochs_run,
-                 batch, (unsigned long long)a->seed, train->m, testm);
-    return s;
+        snprintf(batch, sizeof batch, "%zu", t->batch);
+    if (t->optimizer == NNT_OPT_MOMENTUM)
+        snprintf(opt, sizeof opt, "momentum=%.7g\n", t->momentum);
+    else if (t->optimizer == NNT_OPT_ADAM)
+        snprintf(opt, sizeof opt, "beta1=%.7g\nbeta2=%.7g\neps=%.7g\n", t->beta1, t->beta2, t->eps);
+    int n = snprintf(buf, sizeof buf,
+                     "nnt_version=%s\nact=%s\nhidden=%d\ninit=%s\noptimizer=%s\nlr=%.7g\n%s"
+                     "l2=%.7g\nbatch=%s\nepochs=%d\nbest_epoch=%d\nseed=%llu\nval_split=%.7g\n"
+                     "patience=%d\ntrain_images=%zu\nval_images=%zu\ntest_images=%zu\n",
+                     NNT_VERSION, act_name(a->act), a->hidden,
+                     net_init_name(net_init_resolve(a->init, a->act)),
+                     train_optimizer_name(t->optimizer), t->lr, opt, t->l2, batch, res->epochs_run,
+                     res->best_epoch, (unsigned long long)a->seed, a->val_split, t->patience,
+                     train->m, val->m, test->m);
+    return n > 0 && (size_t)n < sizeof buf ? strdup(buf) : NULL;
+}
+
+static void print_summary_json(const train_args *a, const nnt_scan *scan, const nnt_dataset *train,
+                               const nnt_dataset *val, const nnt_dataset *test,
+                               const nnt_train_result *res, const nnt_eval *ev_train,
+                               const nnt_eval *ev_val, const nnt_eval *ev_test, double t_load,
+                               double t_train, size_t skipped)
+{
+    printf("{\"train_accuracy\":");
+    json_number(stdout, ev_train->accuracy);
+    printf(",\"val_accuracy\":");
+    json_number(stdout, val->m ? ev_val->accuracy : NAN);
+    printf(",\"test_accuracy\":");
+    json_number(stdout, test->m ? ev_test->accuracy : NAN);
+    printf(",\"final_cost\":");
+    json_number(stdout, res->final_loss);
+    printf(",\"epochs\":%d,\"best_epoch\":%d,\"stopped_early\":%s,\"load_seconds\":", res->epochs_run,
+           res->best_epoch, res->stopped_early ? "true" : "false");
+    json_number(stdout, t_load);
+    printf(",\"train_seconds\":");
+    json_number(stdout, t_train);
+    printf(",\"train_images\":%zu,\"val_images\":%zu,\"test_images\":%zu,\"skipped\":%zu,\"classes\":[",
+           train->m, val->m, test->m, skipped);
+    for (int i = 0; i < scan->n_classes; i++) {
+        if (i)
+            putchar(',');
+        json_string(stdout, scan->class_names[i]);
+    }
+    printf("],\"model\":");
+    json_string(stdout, a->output);
+    printf("}\n");
 }
 
 int cmd_train(const train_args *a)
 {
     nnt_err err;
     nnt_scan scan = {0};
-    nnt_dataset train = {0}, test = {0};
+    nnt_dataset train = {0}, val = {0}, test = {0};
     nnt_model model = {0};
+    progress prog = {a, !a->quiet && isatty(STDERR_FILENO), 0, 0.0, 0, {0}};
     int code = EXIT_RUNTIME;
     size_t skipped = 0, skipped_test = 0;
 
     catch_signals();
     blas_set_threads(a->threads);
-    if (check_output_dir(a->output))
+    if (check_output_dir(a->output) || (a->plot && check_output_dir(a->plot)))
         return EXIT_RUNTIME;
 
+    /* ---- load ---- */
     double t_load = now_seconds();
     nnt_load_opts lo = {a->max_pixels, a->width, a->height, a->skip_bad, a->threads, warn_skip, (void *)a};
     nnt_geometry geom;
+    nnt_rng rng;
+    rng_seed(&rng, a->seed);
     if (dataset_scan(&scan, a->dir, &err) || dataset_probe(&geom, &scan.train, &lo, &err) ||
         dataset_load(&train, &skipped, &scan.train, &geom, &lo, &err) ||
         (scan.has_test && dataset_load(&test, &skipped_test, &scan.test, &geom, &lo, &err))) {
@@ -140,55 +292,75 @@ int cmd_train(const train_args *a)
         code = 128 + stop_signal;
         goto done;
     }
+    /* the split draws from its own stream, so --val-split does not change the initialisation */
+    nnt_rng split_rng;
+    rng_seed(&split_rng, a->seed ^ 0x9e3779b97f4a7c15ULL);
+    if (a->val_split > 0.0 &&
+        dataset_split(&train, &val, a->val_split, scan.n_classes, &split_rng, &err)) {
+        fprintf(stderr, "nnt: %s: %s\n", a->dir, err.msg);
+        goto done;
+    }
     if (!a->quiet) {
         fprintf(stderr, "nnt: %s: %d classes (", a->dir, scan.n_classes);
         for (int i = 0; i < scan.n_classes; i++)
             fprintf(stderr, "%s%s", i ? ", " : "", scan.class_names[i]);
-        fprintf(stderr, "), %zu training and %zu test images of %ux%ux%d, loaded in %.2f s\n",
-                train.m, test.m, geom.width, geom.height, geom.channels, t_load);
+        fprintf(stderr, "), %zu training", train.m);
+        if (val.m)
+            fprintf(stderr, ", %zu validation", val.m);
+        fprintf(stderr, " and %zu test images of %ux%ux%d, loaded in %.2f s\n", test.m,
+                geom.width, geom.height, geom.channels, t_load);
         if (skipped + skipped_test)
             fprintf(stderr, "nnt: skipped %zu unreadable image%s\n", skipped + skipped_test,
                     skipped + skipped_test == 1 ? "" : "s");
     }
 
+    /* ---- train ---- */
     int n_y = scan.n_classes == 2 ? 1 : scan.n_classes;
     if (net_new(&model.net, (int)train.n_x, a->hidden, n_y, a->act, &err)) {
         fprintf(stderr, "nnt: %s\n", err.msg);
         goto done;
     }
-    nnt_rng rng;
-    rng_seed(&rng, a->seed);
-    net_init_normal(&model.net, &rng, 0.01f);
-
-    nnt_train_opts to = {a->epochs, a->batch, a->lr, a->log_every, &stop_signal, on_progress, (void *)a};
+    net_init(&model.net, &rng, a->init);
+    nnt_train_opts to = a->train;
+    to.test_every = a->plot && a->log_every != 1 ? 1 : a->log_every;
+    to.stop = &stop_signal;
+    to.on_epoch = on_epoch;
+    to.on_step = prog.tty ? on_step : NULL;
+    to.ctx = &prog;
+    prog.m = train.m;
     nnt_train_result res;
     double t_train = now_seconds();
-    int rc = train_run(&model.net, &res, &train, scan.has_test ? &test : NULL, &rng, &to, &err);
+    int rc = train_run(&model.net, &res, &train, &val, &test, &rng, &to, &err);
     t_train = now_seconds() - t_train;
     if (rc == NNT_TRAIN_STOPPED || (rc == 0 && stop_signal)) {
+        if (prog.tty)
+            fputs("\r\033[K", stderr);
         fprintf(stderr, "nnt: interrupted by %s after %d epochs; no model written (%s left as it was)\n",
                 stop_signal == SIGINT ? "SIGINT" : "SIGTERM", res.epochs_run, a->output);
         code = 128 + stop_signal;
         goto done;
     }
     if (rc) {
+        if (prog.tty)
+            fputs("\r\033[K", stderr);
         fprintf(stderr, "nnt: %s; no model written\n", err.msg);
         goto done;
     }
 
-    nnt_eval ev_train, ev_test = {0};
+    /* ---- report and save ---- */
+    nnt_eval ev_train, ev_val = {0}, ev_test = {0};
     if (eval_dataset(&ev_train, NULL, NULL, &model.net, &train, &err) ||
-        (scan.has_test && eval_dataset(&ev_test, NULL, NULL, &model.net, &test, &err))) {
+        (val.m && eval_dataset(&ev_val, NULL, NULL, &model.net, &val, &err)) ||
+        (test.m && eval_dataset(&ev_test, NULL, NULL, &model.net, &test, &err))) {
         fprintf(stderr, "nnt: %s\n", err.msg);
         goto done;
     }
-
     model.width = geom.width;
     model.height = geom.height;
     model.channels = geom.channels;
     model.n_classes = scan.n_classes;
     model.class_names = scan.class_names; /* borrowed: detached again before model_free */
-    model.meta = make_meta(a, &train, scan.has_test ? &test : NULL, res.epochs_run);
+    model.meta = make_meta(a, &train, &val, &test, &res);
     rc = model.meta ? model_save(&model, a->output, &err) : nnt_errf(&err, "out of memory");
     model.class_names = NULL;
     model.n_classes = 0;
@@ -196,46 +368,45 @@ int cmd_train(const train_args *a)
         fprintf(stderr, "nnt: %s\n", err.msg);
         goto done;
     }
+    if (a->plot) {
+        nnt_curves cv = {prog.h.n, prog.h.train_loss, val.m ? prog.h.val_loss : NULL,
+                         prog.h.train_acc, val.m ? prog.h.val_acc : NULL,
+                         test.m ? prog.h.test_acc : NULL, a->dir};
+        if (prog.history_oom) {
+            fprintf(stderr, "nnt: %s: out of memory for the chart\n", a->plot);
+            goto done;
+        }
+        if (plot_curves(a->plot, &cv, &err)) {
+            fprintf(stderr, "nnt: %s\n", err.msg);
+            goto done;
+        }
+    }
     if (!a->quiet) {
         fprintf(stderr, "train accuracy %.4f", ev_train.accuracy);
-        if (scan.has_test)
+        if (val.m)
+            fprintf(stderr, ", validation accuracy %.4f", ev_val.accuracy);
+        if (test.m)
             fprintf(stderr, ", test accuracy %.4f", ev_test.accuracy);
-        fprintf(stderr, "; final cost %.6f; trained in %.2f s\nwrote %s\n", res.final_cost, t_train,
-                a->output);
+        fprintf(stderr, "; final loss %.6f; trained in %.2f s", res.final_loss, t_train);
+        if (res.stopped_early)
+            fprintf(stderr, "; stopped early, weights of epoch %d", res.best_epoch);
+        else if (res.best_epoch != res.epochs_run)
+            fprintf(stderr, "; weights of the best epoch, %d", res.best_epoch);
+        fprintf(stderr, "\nwrote %s%s%s\n", a->output, a->plot ? " and " : "", a->plot ? a->plot : "");
     }
-    if (a->json) {
-        printf("{\"train_accuracy\":");
-        json_number(stdout, ev_train.accuracy);
-        printf(",\"test_accuracy\":");
-        if (scan.has_test)
-            json_number(stdout, ev_test.accuracy);
-        else
-            printf("null");
-        printf(",\"final_cost\":");
-        json_number(stdout, res.final_cost);
-        printf(",\"epochs\":%d,\"load_seconds\":", res.epochs_run);
-        json_number(stdout, t_load);
-        printf(",\"train_seconds\":");
-        json_number(stdout, t_train);
-        printf(",\"train_images\":%zu,\"test_images\":%zu,\"skipped\":%zu,\"classes\":[", train.m,
-               test.m, skipped + skipped_test);
-        for (int i = 0; i < scan.n_classes; i++) {
-            if (i)
-                putchar(',');
-            json_string(stdout, scan.class_names[i]);
-        }
-        printf("],\"model\":");
-        json_string(stdout, a->output);
-        printf("}\n");
-    }
+    if (a->json)
+        print_summary_json(a, &scan, &train, &val, &test, &res, &ev_train, &ev_val, &ev_test,
+                           t_load, t_train, skipped + skipped_test);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "nnt: writing to standard output failed\n");
         goto done;
     }
     code = EXIT_OK;
 done:
+    history_free(&prog.h);
     model_free(&model);
     dataset_free(&train);
+    dataset_free(&val);
     dataset_free(&test);
     dataset_scan_free(&scan);
     return code;

@@ -1,6 +1,7 @@
 /* dataset.c — finding a dataset's images and classes on disk, and decoding them into a uint8 matrix. */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,6 +462,79 @@ void dataset_free(nnt_dataset *ds)
     free(ds->X);
     free(ds->y);
     memset(ds, 0, sizeof *ds);
+}
+
+int dataset_split(nnt_dataset *ds, nnt_dataset *val, double frac, int n_classes, nnt_rng *rng,
+                  nnt_err *err)
+{
+    memset(val, 0, sizeof *val);
+    size_t m = ds->m, n_x = ds->n_x;
+    size_t *order = malloc((m ? m : 1) * sizeof *order);
+    size_t *count = calloc((size_t)n_classes, sizeof *count);
+    size_t *start = calloc((size_t)n_classes + 1, sizeof *start);
+    char *pick = calloc(m ? m : 1, 1);
+    int rc = 0;
+    if (!order || !count || !start || !pick) {
+        rc = nnt_errf(err, "out of memory splitting %zu images", m);
+        goto done;
+    }
+    /* group the indices by class (stable), then shuffle each group and take its first k */
+    for (size_t j = 0; j < m; j++)
+        count[ds->y[j]]++;
+    for (int c = 0; c < n_classes; c++)
+        start[c + 1] = start[c] + count[c];
+    memset(count, 0, (size_t)n_classes * sizeof *count); /* now the fill level of each group */
+    for (size_t j = 0; j < m; j++)
+        order[start[ds->y[j]] + count[ds->y[j]]++] = j;
+    size_t n_val = 0;
+    for (int c = 0; c < n_classes; c++) {
+        size_t n = count[c], k = (size_t)floor(frac * (double)n + 0.5);
+        if (k == 0 && n >= 2)
+            k = 1;
+        if (k >= n && n > 0)
+            k = n - 1;
+        rng_shuffle(rng, order + start[c], n);
+        for (size_t i = 0; i < k; i++)
+            pick[order[start[c] + i]] = 1;
+        n_val += k;
+    }
+    if (n_val == 0) {
+        rc = nnt_errf(err, "a validation fraction of %g leaves no image to validate on", frac);
+        goto done;
+    }
+    val->geom = ds->geom;
+    val->n_x = n_x;
+    val->X = malloc(n_x * n_val);
+    val->y = malloc(n_val * sizeof *val->y);
+    val->paths = calloc(n_val, sizeof *val->paths);
+    if (!val->X || !val->y || !val->paths) {
+        dataset_free(val);
+        rc = nnt_errf(err, "out of memory for %zu validation images", n_val);
+        goto done;
+    }
+    /* copy the picked columns out, compact the rest in place; paths move, never copy */
+    size_t k = 0;
+    for (size_t j = 0; j < m; j++) {
+        if (pick[j]) {
+            memcpy(val->X + val->m * n_x, ds->X + j * n_x, n_x);
+            val->y[val->m] = ds->y[j];
+            val->paths[val->m++] = ds->paths[j];
+        } else {
+            if (k != j) {
+                memmove(ds->X + k * n_x, ds->X + j * n_x, n_x);
+                ds->y[k] = ds->y[j];
+                ds->paths[k] = ds->paths[j];
+            }
+            k++;
+        }
+    }
+    ds->m = k;
+done:
+    free(order);
+    free(count);
+    free(start);
+    free(pick);
+    return rc;
 }
 
 /* v / 255 for every byte value, so expansion is a table look-up and matches numpy's x / 255. */

@@ -25,6 +25,9 @@ static const char usage_main[] =
     "  train DIR             train a network on DIR/train/<class>/*.png (and DIR/test/)\n"
     "                        or DIR/<class>/*.png, and write a model file\n"
     "  predict MODEL IMAGE...  classify images with a model\n"
+    "  eval MODEL DIR        accuracy, confusion matrix, per-class precision/recall/F1\n"
+    "                        and the most confidently wrong files on a dataset folder\n"
+    "  info MODEL            what a model file holds and how it was trained\n"
     "\n"
     "  nnt COMMAND --help    options of a command\n"
     "  nnt --version         version and libraries\n"
@@ -42,11 +45,23 @@ static const char usage_train[] =
     "Network:\n"
     "      --hidden N        hidden units (default 4)\n"
     "      --act NAME        hidden activation: sigmoid, tanh, relu, leaky-relu (default relu)\n"
-    "      --seed N          seed of the random initialisation and batch order (default 1)\n"
-    "Training (gradient descent; weights start as N(0,1)*0.01, biases 0):\n"
-    "      --lr X            learning rate (default 0.0075)\n"
-    "      --epochs N        passes over the training set (default 2500); alias --iters\n"
-    "      --batch N|full    images per step; full = the whole set (default full)\n"
+    "      --init NAME       weights: auto (he for relu-like, xavier for sigmoid/tanh), he,\n"
+    "                        xavier, normal (the tutorial's N(0,1)*0.01) (default auto)\n"
+    "      --seed N          seed of the initialisation, batch order and split (default 1)\n"
+    "Training:\n"
+    "      --epochs N        passes over the training set (default 20); alias --iters\n"
+    "      --batch N|full    images per step; full = the whole set (default 64)\n"
+    "      --optimizer NAME  sgd, momentum or adam (default adam)\n"
+    "      --lr X            learning rate (default 0.001 for adam, 0.01 otherwise)\n"
+    "      --momentum X      momentum of --optimizer momentum (default 0.9)\n"
+    "      --beta1 X, --beta2 X, --eps X   Adam's (defaults 0.9, 0.999, 1e-8)\n"
+    "      --l2 X            weight decay: adds X/2*|W|^2 to the loss (default 0)\n"
+    "      --val-split F     hold out a stratified fraction F of the training images for\n"
+    "                        validation (default 0: none)\n"
+    "      --patience K      stop after K epochs without a lower validation loss and keep\n"
+    "                        the best weights (needs --val-split; default 0: never)\n"
+    "  The tutorial's algorithm: --batch full --optimizer sgd --init normal --lr 0.0075\n"
+    "  --epochs 2500.\n"
     "Data:\n"
     "      --size WxH        resize every image to WxH (default: all must have one size)\n"
     "      --max-pixels N    refuse images of more than N pixels (default 67108864)\n"
@@ -54,10 +69,11 @@ static const char usage_train[] =
     "      --threads N       decoding and BLAS threads (default: all cores)\n"
     "Output:\n"
     "  -o, --output PATH     model file to write (default model.bin)\n"
-    "      --log-every N     progress line every N epochs, 0 = only the last\n"
-    "                        (default: about ten lines, every epochs/10)\n"
-    "      --json            JSON lines on stdout: progress, then a summary\n"
-    "  -q, --quiet           no progress on stderr\n"
+    "      --plot FILE.png   draw the loss and accuracy per epoch into a PNG chart\n"
+    "      --log-every N     a progress line every N epochs, 0 = only the last (default:\n"
+    "                        every epoch, at most about 100 lines)\n"
+    "      --json            JSON lines on stdout: one per epoch, then a summary\n"
+    "  -q, --quiet           nothing on stderr but errors\n"
     "  -h, --help            this help\n";
 
 static const char usage_predict[] =
@@ -72,6 +88,28 @@ static const char usage_predict[] =
     "\n"
     "Exit status: 0 when every image was classified, 1 when any could not be (the others\n"
     "are still printed), 2 usage error.\n";
+
+static const char usage_eval[] =
+    "Usage: nnt eval [OPTIONS] MODEL DIR\n"
+    "Evaluate a model on the images of DIR, laid out as for nnt train: the test split\n"
+    "DIR/test/<class>/ when there is one, else DIR/<class>/. Class folders are matched to\n"
+    "the model's classes by name; images are converted and resized as by nnt predict.\n"
+    "Prints the accuracy, the confusion matrix (rows: true class, columns: predicted),\n"
+    "per-class precision, recall and F1, and the most confidently wrong files.\n"
+    "\n"
+    "      --json            one JSON object instead (accuracy, confusion, classes, ...)\n"
+    "      --top N           how many confidently wrong files to list (default 10)\n"
+    "      --max-pixels N    refuse images of more than N pixels (default 67108864)\n"
+    "      --threads N       decoding and BLAS threads (default: all cores)\n"
+    "  -h, --help            this help\n";
+
+static const char usage_info[] =
+    "Usage: nnt info [OPTIONS] MODEL\n"
+    "Describe a model file: format version, classes, input geometry, network, and how and\n"
+    "when it was trained.\n"
+    "\n"
+    "      --json            one JSON object instead\n"
+    "  -h, --help            this help\n";
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
@@ -120,6 +158,18 @@ static int parse_size(uint32_t *w, uint32_t *h, const char *s)
     return 0;
 }
 
+/* A finite number in (lo, hi] (or [lo, hi] when lo_ok), nothing after it; 0 on success. */
+static int parse_float(float *out, const char *s, double lo, int lo_ok, double hi)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v > hi || v < lo || (!lo_ok && v == lo))
+        return -1;
+    *out = (float)v;
+    return 0;
+}
+
 static int default_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -139,8 +189,9 @@ static int bad_option(const char *cmd, int c, char **argv)
 }
 
 enum {
-    OPT_HIDDEN = 256, OPT_ACT, OPT_SEED, OPT_LR, OPT_EPOCHS, OPT_BATCH, OPT_SIZE, OPT_MAX_PIXELS,
-    OPT_SKIP_BAD, OPT_THREADS, OPT_LOG_EVERY, OPT_JSON
+    OPT_HIDDEN = 256, OPT_ACT, OPT_SEED, OPT_INIT, OPT_OPTIMIZER, OPT_MOMENTUM, OPT_BETA1,
+    OPT_BETA2, OPT_EPS, OPT_L2, OPT_VAL_SPLIT, OPT_PATIENCE, OPT_PLOT, OPT_LR, OPT_EPOCHS, OPT_BATCH, OPT_SIZE, OPT_MAX_PIXELS,
+    OPT_SKIP_BAD, OPT_THREADS, OPT_LOG_EVERY, OPT_JSON, OPT_TOP
 };
 
 static int main_train(int argc, char **argv)
@@ -148,33 +199,49 @@ static int main_train(int argc, char **argv)
     static const struct option opts[] = {
         {"hidden", required_argument, 0, OPT_HIDDEN},
         {"act", required_argument, 0, OPT_ACT},
+        {"init", required_argument, 0, OPT_INIT},
         {"seed", required_argument, 0, OPT_SEED},
-        {"lr", required_argument, 0, OPT_LR},
         {"epochs", required_argument, 0, OPT_EPOCHS},
         {"iters", required_argument, 0, OPT_EPOCHS},
         {"batch", required_argument, 0, OPT_BATCH},
+        {"optimizer", required_argument, 0, OPT_OPTIMIZER},
+        {"lr", required_argument, 0, OPT_LR},
+        {"momentum", required_argument, 0, OPT_MOMENTUM},
+        {"beta1", required_argument, 0, OPT_BETA1},
+        {"beta2", required_argument, 0, OPT_BETA2},
+        {"eps", required_argument, 0, OPT_EPS},
+        {"l2", required_argument, 0, OPT_L2},
+        {"val-split", required_argument, 0, OPT_VAL_SPLIT},
+        {"patience", required_argument, 0, OPT_PATIENCE},
         {"size", required_argument, 0, OPT_SIZE},
         {"max-pixels", required_argument, 0, OPT_MAX_PIXELS},
         {"skip-bad", no_argument, 0, OPT_SKIP_BAD},
         {"threads", required_argument, 0, OPT_THREADS},
         {"output", required_argument, 0, 'o'},
+        {"plot", required_argument, 0, OPT_PLOT},
         {"log-every", required_argument, 0, OPT_LOG_EVERY},
         {"json", no_argument, 0, OPT_JSON},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
+    /* The defaults: Adam on mini-batches of 64 with a scaled initialisation, which trains well
+     * without tuning (as scikit-learn's and Keras's defaults do); see README "Defaults". */
     train_args a = {
-        .output = "model.bin", .hidden = 4, .act = NNT_ACT_RELU, .lr = 0.0075f, .epochs = 2500,
-        .batch = 0, .seed = 1, .log_every = -1, .threads = default_threads(),
-        .max_pixels = NNT_DEFAULT_MAX_PIXELS,
+        .output = "model.bin", .hidden = 4, .act = NNT_ACT_RELU, .init = NNT_INIT_AUTO,
+        .seed = 1, .log_every = -1, .threads = default_threads(),
+        .max_pixels = NNT_DEFAULT_MAX_PIXELS, .train = train_opts_default(),
     };
+    a.train.epochs = 20;
+    a.train.batch = 64;
+    a.train.optimizer = NNT_OPT_ADAM;
+    a.train.lr = 0.0f; /* 0 until given: the default depends on the optimiser */
     const char *cmd = "train";
     int c;
+    float f;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
         uint64_t v;
-        char *end;
         switch (c) {
         case OPT_HIDDEN:
             if (parse_int(&a.hidden, optarg, 1, 1000000))
@@ -184,27 +251,60 @@ static int main_train(int argc, char **argv)
             if (act_parse(&a.act, optarg))
                 return usage_error(cmd, "--act takes sigmoid, tanh, relu or leaky-relu, not '%s'", optarg);
             break;
+        case OPT_INIT:
+            if (net_init_parse(&a.init, optarg))
+                return usage_error(cmd, "--init takes auto, he, xavier or normal, not '%s'", optarg);
+            break;
         case OPT_SEED:
             if (parse_u64(&a.seed, optarg, 0, UINT64_MAX))
                 return usage_error(cmd, "--seed takes a whole number >= 0, not '%s'", optarg);
             break;
-        case OPT_LR:
-            errno = 0;
-            a.lr = strtof(optarg, &end);
-            if (errno || end == optarg || *end || !isfinite(a.lr) || a.lr <= 0.0f)
-                return usage_error(cmd, "--lr takes a positive number, not '%s'", optarg);
-            break;
         case OPT_EPOCHS:
-            if (parse_int(&a.epochs, optarg, 1, 100000000))
+            if (parse_int(&a.train.epochs, optarg, 1, 100000000))
                 return usage_error(cmd, "--epochs takes a whole number from 1 to 100000000, not '%s'", optarg);
             break;
         case OPT_BATCH:
             if (strcmp(optarg, "full") == 0)
-                a.batch = 0;
+                a.train.batch = 0;
             else if (parse_u64(&v, optarg, 0, INT32_MAX) == 0)
-                a.batch = (size_t)v;
+                a.train.batch = (size_t)v;
             else
                 return usage_error(cmd, "--batch takes a whole number or 'full', not '%s'", optarg);
+            break;
+        case OPT_OPTIMIZER:
+            if (train_optimizer_parse(&a.train.optimizer, optarg))
+                return usage_error(cmd, "--optimizer takes sgd, momentum or adam, not '%s'", optarg);
+            break;
+        case OPT_LR:
+            if (parse_float(&a.train.lr, optarg, 0.0, 0, 1e38))
+                return usage_error(cmd, "--lr takes a positive number, not '%s'", optarg);
+            break;
+        case OPT_MOMENTUM:
+            if (parse_float(&a.train.momentum, optarg, 0.0, 1, 0.999999))
+                return usage_error(cmd, "--momentum takes a number from 0 to below 1, not '%s'", optarg);
+            break;
+        case OPT_BETA1:
+        case OPT_BETA2:
+            if (parse_float(&f, optarg, 0.0, 1, 0.999999999))
+                return usage_error(cmd, "--beta1 and --beta2 take a number from 0 to below 1, not '%s'", optarg);
+            *(c == OPT_BETA1 ? &a.train.beta1 : &a.train.beta2) = f;
+            break;
+        case OPT_EPS:
+            if (parse_float(&a.train.eps, optarg, 0.0, 0, 1.0))
+                return usage_error(cmd, "--eps takes a positive number up to 1, not '%s'", optarg);
+            break;
+        case OPT_L2:
+            if (parse_float(&a.train.l2, optarg, 0.0, 1, 1e6))
+                return usage_error(cmd, "--l2 takes a number >= 0, not '%s'", optarg);
+            break;
+        case OPT_VAL_SPLIT:
+            if (parse_float(&f, optarg, 0.0, 1, 0.99))
+                return usage_error(cmd, "--val-split takes a fraction from 0 to 0.99, not '%s'", optarg);
+            a.val_split = f;
+            break;
+        case OPT_PATIENCE:
+            if (parse_int(&a.train.patience, optarg, 0, 100000000))
+                return usage_error(cmd, "--patience takes a whole number >= 0, not '%s'", optarg);
             break;
         case OPT_SIZE:
             if (parse_size(&a.width, &a.height, optarg))
@@ -224,6 +324,11 @@ static int main_train(int argc, char **argv)
                 return usage_error(cmd, "--output needs a file name%s", "");
             a.output = optarg;
             break;
+        case OPT_PLOT:
+            if (!optarg[0])
+                return usage_error(cmd, "--plot needs a file name%s", "");
+            a.plot = optarg;
+            break;
         case OPT_LOG_EVERY:
             if (parse_int(&a.log_every, optarg, 0, 100000000))
                 return usage_error(cmd, "--log-every takes a whole number >= 0, not '%s'", optarg);
@@ -238,9 +343,13 @@ static int main_train(int argc, char **argv)
         return usage_error(cmd, "missing the dataset folder DIR%s", "");
     if (optind + 1 < argc)
         return usage_error(cmd, "unexpected argument '%s' (one dataset folder only)", argv[optind + 1]);
+    if (a.train.patience > 0 && a.val_split == 0.0)
+        return usage_error(cmd, "--patience needs a validation set: add --val-split F%s", "");
     a.dir = argv[optind];
+    if (a.train.lr == 0.0f)
+        a.train.lr = a.train.optimizer == NNT_OPT_ADAM ? 0.001f : 0.01f;
     if (a.log_every < 0)
-        a.log_every = a.epochs >= 10 ? a.epochs / 10 : 1;
+        a.log_every = a.train.epochs <= 100 ? 1 : a.train.epochs / 100;
     return cmd_train(&a);
 }
 
@@ -277,6 +386,76 @@ static int main_predict(int argc, char **argv)
     return cmd_predict(&a);
 }
 
+static int main_eval(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, 0, OPT_JSON},
+        {"top", required_argument, 0, OPT_TOP},
+        {"max-pixels", required_argument, 0, OPT_MAX_PIXELS},
+        {"threads", required_argument, 0, OPT_THREADS},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    eval_args a = {.max_pixels = NNT_DEFAULT_MAX_PIXELS, .threads = default_threads(), .top = 10};
+    const char *cmd = "eval";
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_JSON: a.json = 1; break;
+        case OPT_TOP:
+            if (parse_int(&a.top, optarg, 0, 1000000))
+                return usage_error(cmd, "--top takes a whole number >= 0, not '%s'", optarg);
+            break;
+        case OPT_MAX_PIXELS:
+            if (parse_u64(&a.max_pixels, optarg, 1, UINT64_MAX))
+                return usage_error(cmd, "--max-pixels takes a whole number >= 1, not '%s'", optarg);
+            break;
+        case OPT_THREADS:
+            if (parse_int(&a.threads, optarg, 1, 256))
+                return usage_error(cmd, "--threads takes a whole number from 1 to 256, not '%s'", optarg);
+            break;
+        case 'h': fputs(usage_eval, stdout); return EXIT_OK;
+        default: return bad_option(cmd, c, argv);
+        }
+    }
+    if (optind >= argc)
+        return usage_error(cmd, "missing the model file MODEL%s", "");
+    if (optind + 1 >= argc)
+        return usage_error(cmd, "missing the dataset folder DIR%s", "");
+    if (optind + 2 < argc)
+        return usage_error(cmd, "unexpected argument '%s'", argv[optind + 2]);
+    a.model = argv[optind];
+    a.dir = argv[optind + 1];
+    return cmd_eval(&a);
+}
+
+static int main_info(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, 0, OPT_JSON},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    info_args a = {0};
+    const char *cmd = "info";
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_JSON: a.json = 1; break;
+        case 'h': fputs(usage_info, stdout); return EXIT_OK;
+        default: return bad_option(cmd, c, argv);
+        }
+    }
+    if (optind >= argc)
+        return usage_error(cmd, "missing the model file MODEL%s", "");
+    if (optind + 1 < argc)
+        return usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+    a.model = argv[optind];
+    return cmd_info(&a);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -297,5 +476,9 @@ int main(int argc, char **argv)
         return main_train(argc - 1, argv + 1);
     if (strcmp(cmd, "predict") == 0)
         return main_predict(argc - 1, argv + 1);
+    if (strcmp(cmd, "eval") == 0)
+        return main_eval(argc - 1, argv + 1);
+    if (strcmp(cmd, "info") == 0)
+        return main_info(argc - 1, argv + 1);
     return usage_error(NULL, "unknown command '%s'", cmd);
 }

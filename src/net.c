@@ -51,15 +51,57 @@ void net_free(nnt_net *net)
     memset(net, 0, sizeof *net);
 }
 
-void net_init_normal(nnt_net *net, nnt_rng *rng, float scale)
+static void init_layers(nnt_net *net, nnt_rng *rng, float scale1, float scale2)
 {
     size_t n1 = (size_t)net->n_h * net->n_x, n2 = (size_t)net->n_y * net->n_h;
     for (size_t i = 0; i < n1; i++)
-        net->W1[i] = (float)rng_normal(rng) * scale;
+        net->W1[i] = (float)rng_normal(rng) * scale1;
     for (size_t i = 0; i < n2; i++)
-        net->W2[i] = (float)rng_normal(rng) * scale;
+        net->W2[i] = (float)rng_normal(rng) * scale2;
     memset(net->b1, 0, (size_t)net->n_h * sizeof(float));
     memset(net->b2, 0, (size_t)net->n_y * sizeof(float));
+}
+
+void net_init_normal(nnt_net *net, nnt_rng *rng, float scale) { init_layers(net, rng, scale, scale); }
+
+nnt_init net_init_resolve(nnt_init init, nnt_act act)
+{
+    if (init != NNT_INIT_AUTO)
+        return init;
+    return act == NNT_ACT_RELU || act == NNT_ACT_LEAKY_RELU ? NNT_INIT_HE : NNT_INIT_XAVIER;
+}
+
+void net_init(nnt_net *net, nnt_rng *rng, nnt_init init)
+{
+    double in1 = net->n_x, out1 = net->n_h, in2 = net->n_h, out2 = net->n_y;
+    switch (net_init_resolve(init, net->act)) {
+    case NNT_INIT_HE:
+        init_layers(net, rng, (float)sqrt(2.0 / in1), (float)sqrt(2.0 / in2));
+        break;
+    case NNT_INIT_XAVIER:
+        init_layers(net, rng, (float)sqrt(2.0 / (in1 + out1)), (float)sqrt(2.0 / (in2 + out2)));
+        break;
+    default:
+        init_layers(net, rng, 0.01f, 0.01f);
+        break;
+    }
+}
+
+static const char *const init_names[] = {"auto", "normal", "he", "xavier"};
+
+const char *net_init_name(nnt_init init)
+{
+    return (unsigned)init < 4 ? init_names[init] : "unknown";
+}
+
+int net_init_parse(nnt_init *init, const char *name)
+{
+    for (int i = 0; i < 4; i++)
+        if (strcmp(name, init_names[i]) == 0) {
+            *init = (nnt_init)i;
+            return 0;
+        }
+    return -1;
 }
 
 void linear_forward(float *Z, const float *W, const float *b, const float *X, int n_out, int n_in,

@@ -1,10 +1,43 @@
-/* train.c — the training loop: batch order, forward/backward per step, the update, stop checks. */
+/* train.c — the training loop: batch order, forward/backward per step, the optimiser update,
+ * validation and early stopping, stop requests and divergence. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "nnt/eval.h"
 #include "nnt/train.h"
+
+static const char *const optimizer_names[] = {"sgd", "momentum", "adam"};
+
+const char *train_optimizer_name(nnt_optimizer opt)
+{
+    return (unsigned)opt < 3 ? optimizer_names[opt] : "unknown";
+}
+
+int train_optimizer_parse(nnt_optimizer *opt, const char *name)
+{
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, optimizer_names[i]) == 0) {
+            *opt = (nnt_optimizer)i;
+            return 0;
+        }
+    return -1;
+}
+
+nnt_train_opts train_opts_default(void)
+{
+    nnt_train_opts o;
+    memset(&o, 0, sizeof o);
+    o.epochs = 1;
+    o.optimizer = NNT_OPT_SGD;
+    o.lr = 0.01f;
+    o.momentum = 0.9f;
+    o.beta1 = 0.9f;
+    o.beta2 = 0.999f;
+    o.eps = 1e-8f;
+    return o;
+}
 
 static double now_seconds(void)
 {
@@ -13,21 +46,62 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* params -= lr · grad; returns 0, or -1 when a parameter is no longer finite. */
-static int sgd_step(nnt_net *net, const nnt_net *grad, float lr)
+/* Optimiser state: one or two vectors shaped like the parameter block. */
+typedef struct optim {
+    float *m, *v;
+    long t; /* steps taken, for Adam's bias correction */
+} optim;
+
+/* g += λ·W on the two weight matrices (not the biases). */
+static void add_l2(nnt_net *grad, const nnt_net *net, float l2)
+{
+    size_t n1 = (size_t)net->n_h * net->n_x, n2 = (size_t)net->n_y * net->n_h;
+    for (size_t i = 0; i < n1; i++)
+        grad->W1[i] += l2 * net->W1[i];
+    for (size_t i = 0; i < n2; i++)
+        grad->W2[i] += l2 * net->W2[i];
+}
+
+/* One update of every parameter from grad; returns -1 when a parameter is no longer finite. */
+static int optim_step(nnt_net *net, const nnt_net *grad, optim *st, const nnt_train_opts *o)
 {
     float *p = net->params;
     const float *g = grad->params;
-    float probe = 0.0f; /* x·0 is NaN exactly when x is NaN or ±Inf: one test for the whole block */
-    for (size_t i = 0; i < net->n_params; i++) {
-        p[i] -= lr * g[i];
-        probe += p[i] * 0.0f;
+    size_t n = net->n_params;
+    float probe = 0.0f; /* x·0 is NaN exactly when x is NaN or ±Inf: one test for the block */
+    st->t++;
+    switch (o->optimizer) {
+    case NNT_OPT_SGD:
+        for (size_t i = 0; i < n; i++) {
+            p[i] -= o->lr * g[i];
+            probe += p[i] * 0.0f;
+        }
+        break;
+    case NNT_OPT_MOMENTUM:
+        for (size_t i = 0; i < n; i++) {
+            st->m[i] = o->momentum * st->m[i] + g[i];
+            p[i] -= o->lr * st->m[i];
+            probe += p[i] * 0.0f;
+        }
+        break;
+    case NNT_OPT_ADAM: {
+        float c1 = 1.0f / (1.0f - powf(o->beta1, (float)st->t));
+        float c2 = 1.0f / (1.0f - powf(o->beta2, (float)st->t));
+        for (size_t i = 0; i < n; i++) {
+            st->m[i] = o->beta1 * st->m[i] + (1.0f - o->beta1) * g[i];
+            st->v[i] = o->beta2 * st->v[i] + (1.0f - o->beta2) * g[i] * g[i];
+            p[i] -= o->lr * (st->m[i] * c1) / (sqrtf(st->v[i] * c2) + o->eps);
+            probe += p[i] * 0.0f;
+        }
+        break;
+    }
     }
     return probe == 0.0f ? 0 : -1;
 }
 
 int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
-              const nnt_dataset *test, nnt_rng *rng, const nnt_train_opts *o, nnt_err *err)
+              const nnt_dataset *val, const nnt_dataset *test, nnt_rng *rng,
+              const nnt_train_opts *o, nnt_err *err)
 {
     size_t m = train->m, n_x = train->n_x;
     int n_h = net->n_h, n_y = net->n_y;
@@ -36,10 +110,16 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
         return nnt_errf(err, "training needs between 1 and %d images, not %zu", INT32_MAX, m);
     if ((size_t)net->n_x != n_x)
         return nnt_errf(err, "the network takes %d inputs but the images have %zu", net->n_x, n_x);
+    if (val && val->m == 0)
+        val = NULL;
+    if (test && test->m == 0)
+        test = NULL;
     size_t b = (o->batch == 0 || o->batch >= m) ? m : o->batch;
     int full = b == m;
+    size_t np = net->n_params;
 
     nnt_net grad = {0};
+    optim st = {0};
     float *X = malloc(n_x * b * sizeof *X);
     int32_t *y = malloc(b * sizeof *y);
     float *A1 = malloc((size_t)n_h * b * sizeof *A1);
@@ -48,8 +128,14 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     float *A2 = malloc((size_t)n_y * b * sizeof *A2);
     float *dZ2 = malloc((size_t)n_y * b * sizeof *dZ2);
     size_t *idx = malloc(m * sizeof *idx);
+    float *best = val && o->patience > 0 ? malloc(np * sizeof *best) : NULL;
+    if (o->optimizer != NNT_OPT_SGD)
+        st.m = calloc(np, sizeof *st.m);
+    if (o->optimizer == NNT_OPT_ADAM)
+        st.v = calloc(np, sizeof *st.v);
     int rc = 0;
-    if (!X || !y || !A1 || !dZ1 || !Z2 || !A2 || !dZ2 || !idx) {
+    if (!X || !y || !A1 || !dZ1 || !Z2 || !A2 || !dZ2 || !idx || (val && o->patience > 0 && !best) ||
+        (o->optimizer != NNT_OPT_SGD && !st.m) || (o->optimizer == NNT_OPT_ADAM && !st.v)) {
         rc = nnt_errf(err, "out of memory for a batch of %zu images of %zu values", b, n_x);
         goto done;
     }
@@ -62,12 +148,13 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     if (full) /* the tutorial's algorithm: one float copy of X for all epochs, no shuffling */
         dataset_gather(X, y, train, NULL, 0, m);
 
-    double t0 = now_seconds();
+    double t0 = now_seconds(), best_loss = INFINITY;
     size_t seen = 0;
+    int since_best = 0;
     for (int epoch = 1; epoch <= o->epochs && rc == 0; epoch++) {
         if (!full)
             rng_shuffle(rng, idx, m);
-        double cost = 0.0;
+        double loss_sum = 0.0;
         size_t correct = 0;
         for (size_t first = 0; first < m; first += b) {
             int bs = (int)(m - first < b ? m - first : b);
@@ -77,20 +164,28 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             net_forward(A1, Z2, A2, net, X, bs);
             double loss = output_loss(Z2, y, n_y, bs);
             if (!isfinite(loss)) {
-                rc = nnt_errf(err, "training diverged at epoch %d: the cost is %s; try a lower "
+                rc = nnt_errf(err, "training diverged at epoch %d: the loss is %s; try a lower "
                                    "learning rate (--lr)", epoch, isnan(loss) ? "NaN" : "infinite");
                 break;
             }
-            cost += loss;
+            loss_sum += loss;
             for (int j = 0; j < bs; j++)
                 correct += net_label(A2 + (size_t)j * n_y, n_y) == y[j];
             net_backward(&grad, dZ2, dZ1, net, X, A1, A2, y, bs, 1.0f / (float)bs);
-            if (sgd_step(net, &grad, o->lr)) {
+            if (o->l2 > 0.0f)
+                add_l2(&grad, net, o->l2);
+            if (optim_step(net, &grad, &st, o)) {
                 rc = nnt_errf(err, "training diverged at epoch %d: a parameter became NaN or "
                                    "infinite; try a lower learning rate (--lr)", epoch);
                 break;
             }
             seen += (size_t)bs;
+            if (o->on_step) {
+                size_t done_n = first + (size_t)bs;
+                nnt_step s = {epoch, o->epochs, done_n, m, loss_sum / (double)done_n,
+                              (double)correct / (double)done_n, now_seconds() - t0};
+                o->on_step(o->ctx, &s);
+            }
             if (o->stop && *o->stop) {
                 rc = NNT_TRAIN_STOPPED;
                 break;
@@ -99,22 +194,52 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
         if (rc != 0)
             break;
         res->epochs_run = epoch;
-        res->final_cost = cost / (double)m;
-        int last = epoch == o->epochs;
-        if (o->on_progress && (last || (o->log_every > 0 && epoch % o->log_every == 0))) {
-            double t = now_seconds() - t0;
-            nnt_progress p = {epoch, o->epochs, cost / (double)m, (double)correct / (double)m,
-                              NAN, t, t > 0 ? (double)seen / t : 0.0};
-            if (test && test->m) {
-                nnt_eval ev;
-                if (eval_dataset(&ev, NULL, NULL, net, test, err)) {
-                    rc = -1;
-                    break;
-                }
-                p.test_acc = ev.accuracy;
+        res->final_loss = loss_sum / (double)m;
+
+        nnt_epoch e = {epoch, o->epochs, loss_sum / (double)m, (double)correct / (double)m,
+                       NAN, NAN, NAN, 0.0, 0.0, 0};
+        int stop_now = 0;
+        nnt_eval ev;
+        if (val) {
+            if (eval_dataset(&ev, NULL, NULL, net, val, err)) {
+                rc = -1;
+                break;
             }
-            o->on_progress(o->ctx, &p);
+            e.val_loss = ev.loss;
+            e.val_acc = ev.accuracy;
+            if (ev.loss < best_loss) {
+                best_loss = ev.loss;
+                since_best = 0;
+                e.best = 1;
+                if (best)
+                    memcpy(best, net->params, np * sizeof *best);
+                res->best_epoch = epoch;
+            } else if (best && ++since_best >= o->patience) {
+                stop_now = 1;
+            }
         }
+        int last = epoch == o->epochs || stop_now;
+        if (stop_now) { /* keep the weights of the best epoch, as the patience promised */
+            memcpy(net->params, best, np * sizeof *best);
+            res->stopped_early = 1;
+        } else if (best && last) {
+            memcpy(net->params, best, np * sizeof *best);
+        }
+        if (!best) /* without early stopping the network keeps the last epoch's weights */
+            res->best_epoch = epoch;
+        if (test && (last || (o->test_every > 0 && epoch % o->test_every == 0))) {
+            if (eval_dataset(&ev, NULL, NULL, net, test, err)) {
+                rc = -1;
+                break;
+            }
+            e.test_acc = ev.accuracy;
+        }
+        e.seconds = now_seconds() - t0;
+        e.images_per_s = e.seconds > 0 ? (double)seen / e.seconds : 0.0;
+        if (o->on_epoch)
+            o->on_epoch(o->ctx, &e);
+        if (stop_now)
+            break;
     }
 done:
     net_free(&grad);
@@ -126,5 +251,8 @@ done:
     free(A2);
     free(dZ2);
     free(idx);
+    free(best);
+    free(st.m);
+    free(st.v);
     return rc;
 }

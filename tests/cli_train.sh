@@ -2,17 +2,17 @@
 # predict with train's test accuracy, byte-identical seeded runs, and runtime errors (exit 1).
 . "$(dirname "$0")/lib.sh"
 D="$NNT_SOURCE_DIR/data"
-FAST="--epochs 300 --lr 0.05 --log-every 100"
+FAST="--epochs 6 --log-every 3"
 
 # ---- a run, its progress and its summary ----
 expect 0 "$NNT" train --hidden 4 --act relu $FAST --json -o "$T/m.bin" "$D"
 check "model written" test -s "$T/m.bin"
-has "$T/err" "epoch 100/300"
+has "$T/err" "epoch 3/6"
 has "$T/err" "test accuracy"
 has "$T/err" "wrote $T/m.bin"
-lines "$T/out" 4   # three progress objects, then the summary
+lines "$T/out" 7   # one object per epoch, then the summary
 tail -n 1 "$T/out" >"$T/summary"
-for key in '"train_accuracy":' '"test_accuracy":0.' '"final_cost":' '"epochs":300' \
+for key in '"train_accuracy":' '"test_accuracy":0.' '"final_cost":' '"epochs":6' \
            '"load_seconds":' '"train_seconds":' "\"model\":\"$T/m.bin\""; do
   has "$T/summary" "$key"
 done
@@ -41,12 +41,33 @@ check "seeded runs identical" cmp -s "$T/m2.bin" "$T/m3.bin"
 expect 0 "$NNT" train -q $FAST --seed 2 -o "$T/m4.bin" "$D"
 check "another seed differs" not_same "$T/m2.bin" "$T/m4.bin"
 
-# ---- every activation trains; mini-batches; --quiet is quiet ----
+# ---- every activation, optimiser and initialisation trains; --quiet is quiet ----
 for act in sigmoid tanh relu leaky-relu; do
-  expect 0 "$NNT" train -q --act "$act" --epochs 20 -o "$T/a.bin" "$D"
+  expect 0 "$NNT" train -q --act "$act" --epochs 3 -o "$T/a.bin" "$D"
 done
-expect 0 "$NNT" train -q --batch 32 --epochs 3 --lr 0.1 -o "$T/b.bin" "$D"
+for opt in sgd momentum adam; do
+  expect 0 "$NNT" train -q --optimizer "$opt" --epochs 3 -o "$T/a.bin" "$D"
+done
+for init in auto he xavier normal; do
+  expect 0 "$NNT" train -q --init "$init" --epochs 3 -o "$T/a.bin" "$D"
+done
+expect 0 "$NNT" train -q --batch 32 --epochs 3 --lr 0.01 --l2 0.001 -o "$T/b.bin" "$D"
 check "quiet" test ! -s "$T/err"
+
+# ---- the tutorial's algorithm is kept exactly: full batch, plain descent, N(0,1)*0.01 ----
+expect 0 "$NNT" train --json -q --batch full --optimizer sgd --init normal --lr 0.0075 \
+  --epochs 2500 --hidden 4 --act relu -o "$T/tut.bin" "$D"
+has "$T/out" '"final_cost":0.11763'
+has "$T/out" '"test_accuracy":0.96,'
+
+# ---- validation split, early stopping, the chart ----
+expect 0 "$NNT" train --json --val-split 0.25 --patience 2 --epochs 40 --lr 0.01 \
+  --plot "$T/curves.png" -o "$T/v.bin" "$D"
+has "$T/out" '"val_images":150'
+has "$T/out" '"train_images":450'
+has "$T/err" "val acc"
+check "chart is a PNG" test "$(head -c 8 "$T/curves.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a
+has "$T/err" "wrote $T/v.bin and $T/curves.png"
 
 # ---- flat layout and more than two classes (softmax) ----
 mkdir -p "$T/three/x" "$T/three/y" "$T/three/z"
@@ -61,7 +82,7 @@ expect 0 "$NNT" predict "$T/three.bin" "$T/three/x/0.png"
 
 # ---- runtime errors: exit 1, message naming the file ----
 expect 1 "$NNT" train "$T/nope";                 has "$T/err" "$T/nope: No such file or directory"
-expect 1 "$NNT" train -o "$T/no/dir/m.bin" "$D"; has "$T/err" "$T/no/dir/m.bin: cannot write the model there"
+expect 1 "$NNT" train -o "$T/no/dir/m.bin" "$D"; has "$T/err" "$T/no/dir/m.bin: cannot write there"
 expect 1 "$NNT" predict "$T/nope.bin" "$first";  has "$T/err" "$T/nope.bin"
 printf 'hello' >"$T/text.bin"
 expect 1 "$NNT" predict "$T/text.bin" "$first";  has "$T/err" "$T/text.bin"

@@ -42,26 +42,38 @@ typedef struct counter {
     double first_cost, last_cost;
 } counter;
 
-static void count_progress(void *ctx, const nnt_progress *p)
+static void count_progress(void *ctx, const nnt_epoch *e)
 {
     counter *c = ctx;
     if (c->calls++ == 0)
-        c->first_cost = p->cost;
-    c->last_cost = p->cost;
-    c->last_epoch = p->epoch;
+        c->first_cost = e->train_loss;
+    c->last_cost = e->train_loss;
+    c->last_epoch = e->epoch;
 }
 
-static int train_once(nnt_net *net, const nnt_dataset *ds, nnt_act act, size_t batch, float lr,
-                      int epochs, const volatile sig_atomic_t *stop, counter *cnt, nnt_err *err)
+static int train_opt(nnt_net *net, const nnt_dataset *ds, nnt_act act, nnt_train_opts *o,
+                     const volatile sig_atomic_t *stop, counter *cnt, nnt_err *err)
 {
     nnt_rng rng;
     rng_seed(&rng, 5);
     if (net_new(net, 16, 6, 1, act, err))
         return -1;
     net_init_normal(net, &rng, 0.01f);
-    nnt_train_opts o = {epochs, batch, lr, 10, stop, count_progress, cnt};
+    o->stop = stop;
+    o->on_epoch = count_progress;
+    o->ctx = cnt;
     nnt_train_result res;
-    return train_run(net, &res, ds, NULL, &rng, &o, err);
+    return train_run(net, &res, ds, NULL, NULL, &rng, o, err);
+}
+
+static int train_once(nnt_net *net, const nnt_dataset *ds, nnt_act act, size_t batch, float lr,
+                      int epochs, const volatile sig_atomic_t *stop, counter *cnt, nnt_err *err)
+{
+    nnt_train_opts o = train_opts_default();
+    o.epochs = epochs;
+    o.batch = batch;
+    o.lr = lr;
+    return train_opt(net, ds, act, &o, stop, cnt, err);
 }
 
 int main(void)
@@ -78,7 +90,7 @@ int main(void)
         CHECK(eval_dataset(&ev, NULL, NULL, &a, &test, &err) == 0);
         CHECKF(ev.accuracy >= 0.95, "%s: test accuracy %g", act_name((nnt_act)k), ev.accuracy);
         CHECKF(ca.last_cost < 0.5 * ca.first_cost, "%s: cost %g -> %g", act_name((nnt_act)k), ca.first_cost, ca.last_cost);
-        CHECK(ca.calls == 30 && ca.last_epoch == 300);
+        CHECK(ca.calls == 300 && ca.last_epoch == 300);
         /* same seed, same data: bit-identical parameters */
         CHECK(train_once(&b, &ds, (nnt_act)k, 0, lr, 300, NULL, &cb, &err) == 0);
         CHECK(memcmp(a.params, b.params, a.n_params * sizeof(float)) == 0);
@@ -107,6 +119,104 @@ int main(void)
     CHECK(rc == -1);
     CHECKF(rc == -1 && strstr(err.msg, "lower learning rate") != NULL, "message: %s", err.msg);
     net_free(&net);
+
+    /* momentum and Adam learn too, and differ from plain descent */
+    for (int k = NNT_OPT_MOMENTUM; k <= NNT_OPT_ADAM; k++) {
+        nnt_train_opts o = train_opts_default();
+        o.epochs = 20;
+        o.batch = 20;
+        o.optimizer = (nnt_optimizer)k;
+        o.lr = k == NNT_OPT_ADAM ? 0.01f : 0.05f;
+        c = (counter){0};
+        CHECK(train_opt(&net, &ds, NNT_ACT_RELU, &o, NULL, &c, &err) == 0);
+        CHECK(eval_dataset(&ev, NULL, NULL, &net, &test, &err) == 0);
+        CHECKF(ev.accuracy >= 0.95, "%s: test accuracy %g", train_optimizer_name((nnt_optimizer)k), ev.accuracy);
+        net_free(&net);
+    }
+
+    /* L2 decay keeps the weights smaller than without it */
+    {
+        nnt_net plain = {0}, decayed = {0};
+        nnt_train_opts o = train_opts_default();
+        o.epochs = 100;
+        o.lr = 0.5f;
+        CHECK(train_opt(&plain, &ds, NNT_ACT_RELU, &o, NULL, &c, &err) == 0);
+        o.l2 = 0.05f;
+        CHECK(train_opt(&decayed, &ds, NNT_ACT_RELU, &o, NULL, &c, &err) == 0);
+        double n_plain = 0, n_decayed = 0;
+        for (size_t i = 0; i < (size_t)plain.n_h * plain.n_x; i++) {
+            n_plain += plain.W1[i] * plain.W1[i];
+            n_decayed += decayed.W1[i] * decayed.W1[i];
+        }
+        CHECKF(n_decayed < 0.8 * n_plain, "|W1|^2 %g with L2, %g without", n_decayed, n_plain);
+        net_free(&plain);
+        net_free(&decayed);
+    }
+
+    /* early stopping: a validation set labelled the other way round gets worse as training
+     * gets better, so the best epoch is the first, and its weights are what remains */
+    {
+        nnt_dataset flipped = make_data(60, 3);
+        for (size_t j = 0; j < flipped.m; j++)
+            flipped.y[j] = !flipped.y[j];
+        nnt_train_opts o = train_opts_default();
+        o.epochs = 50;
+        o.batch = 50;
+        o.lr = 0.5f;
+        o.patience = 3;
+        nnt_net first = {0};
+        nnt_rng rng;
+        nnt_train_result res;
+        nnt_train_opts one = o;
+        one.epochs = 1;
+        one.patience = 0;
+        CHECK(net_new(&first, 16, 6, 1, NNT_ACT_RELU, &err) == 0);
+        rng_seed(&rng, 5);
+        net_init_normal(&first, &rng, 0.01f);
+        CHECK(train_run(&first, &res, &ds, NULL, NULL, &rng, &one, &err) == 0);
+        CHECK(net_new(&net, 16, 6, 1, NNT_ACT_RELU, &err) == 0);
+        rng_seed(&rng, 5);
+        net_init_normal(&net, &rng, 0.01f);
+        CHECK(train_run(&net, &res, &ds, &flipped, NULL, &rng, &o, &err) == 0);
+        CHECKF(res.stopped_early && res.best_epoch == 1 && res.epochs_run == 4,
+               "stopped %d, best %d, ran %d", res.stopped_early, res.best_epoch, res.epochs_run);
+        CHECK(memcmp(net.params, first.params, net.n_params * sizeof(float)) == 0);
+        net_free(&net);
+        net_free(&first);
+        free_data(&flipped);
+    }
+
+    /* the validation split is stratified, seeded, disjoint and complete */
+    {
+        nnt_dataset all = make_data(101, 9), val;
+        all.paths = calloc(all.m, sizeof *all.paths);
+        size_t n1 = 0;
+        for (size_t j = 0; j < all.m; j++) {
+            char buf[32];
+            snprintf(buf, sizeof buf, "%zu", j);
+            all.paths[j] = strdup(buf);
+            n1 += all.y[j] == 1;
+        }
+        nnt_rng rng;
+        rng_seed(&rng, 1);
+        CHECK(dataset_split(&all, &val, 0.2, 2, &rng, &err) == 0);
+        size_t v1 = 0, seen_total = all.m + val.m;
+        for (size_t j = 0; j < val.m; j++)
+            v1 += val.y[j] == 1;
+        CHECK(seen_total == 101);
+        CHECK(v1 == (size_t)floor(0.2 * (double)n1 + 0.5));
+        CHECK(val.m - v1 == (size_t)floor(0.2 * (double)(101 - n1) + 0.5));
+        /* no image in both, and each keeps its original order */
+        int disjoint = 1, ordered = 1;
+        for (size_t i = 0; i < val.m; i++)
+            for (size_t j = 0; j < all.m; j++)
+                disjoint &= strcmp(val.paths[i], all.paths[j]) != 0;
+        for (size_t j = 1; j < all.m; j++)
+            ordered &= strtol(all.paths[j - 1], NULL, 10) < strtol(all.paths[j], NULL, 10);
+        CHECK(disjoint && ordered);
+        dataset_free(&all);
+        dataset_free(&val);
+    }
 
     free_data(&ds);
     free_data(&test);

@@ -7,6 +7,7 @@
 
 #include "nnt/err.h"
 #include "nnt/image.h"
+#include "nnt/rng.h"
 
 /* Image files and their class labels, in a fixed order (class, then path by byte order). */
 typedef struct nnt_filelist {
@@ -69,6 +70,12 @@ int dataset_probe(nnt_geometry *geom, const nnt_filelist *files, const nnt_load_
 int dataset_load(nnt_dataset *ds, size_t *n_skipped, const nnt_filelist *files,
                  const nnt_geometry *geom, const nnt_load_opts *opts, nnt_err *err);
 void dataset_free(nnt_dataset *ds);
+
+/* Moves a seeded, stratified fraction of ds's images into val: round(frac · n_c) of each
+ * class c (at least one of a class with two or more images, never all of them), chosen by
+ * rng; ds keeps the rest. Both keep their images in their original order. 0 < frac < 1. */
+int dataset_split(nnt_dataset *ds, nnt_dataset *val, double frac, int n_classes, nnt_rng *rng,
+                  nnt_err *err);
 
 /* X = the columns idx[0..b) of ds as floats scaled to [0, 1] (pixels / 255), or the columns
  * first..first+b when idx is NULL. X: n_x × b, ld = n_x. y (b labels) is filled when not NULL. */

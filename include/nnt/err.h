@@ -2,6 +2,8 @@
 #ifndef NNT_ERR_H
 #define NNT_ERR_H
 
+#include <stddef.h>
+
 #define NNT_ERR_MAX 1024
 
 /* Filled by a failing library call; the CLI prints msg after "nnt: ". */

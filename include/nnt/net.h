@@ -29,8 +29,23 @@ size_t net_param_count(int n_x, int n_h, int n_y, nnt_err *err);
 int net_new(nnt_net *net, int n_x, int n_h, int n_y, nnt_act act, nnt_err *err);
 /* Frees the parameters and zeroes net; safe on a zeroed net. */
 void net_free(nnt_net *net);
-/* The tutorial's initialisation: W ~ N(0, 1)·scale (W1 then W2, column by column), biases 0. */
+/* How weights start (biases always start at 0). */
+typedef enum nnt_init {
+    NNT_INIT_AUTO = 0,   /* He for ReLU-like activations, Xavier for sigmoid and tanh */
+    NNT_INIT_NORMAL = 1, /* the tutorial's N(0, 1)·0.01 */
+    NNT_INIT_HE = 2,     /* N(0, 2 / fan_in) */
+    NNT_INIT_XAVIER = 3, /* N(0, 2 / (fan_in + fan_out)) (Glorot) */
+} nnt_init;
+
+/* W ~ N(0, 1)·scale (W1 then W2, column by column), biases 0: the tutorial's with 0.01. */
 void net_init_normal(nnt_net *net, nnt_rng *rng, float scale);
+/* Initialises by the named scheme (W1 then W2, column by column; biases 0). */
+void net_init(nnt_net *net, nnt_rng *rng, nnt_init init);
+/* The scheme NNT_INIT_AUTO resolves to for act. */
+nnt_init net_init_resolve(nnt_init init, nnt_act act);
+/* "auto", "normal", "he", "xavier"; parse returns 0 or -1. */
+const char *net_init_name(nnt_init init);
+int net_init_parse(nnt_init *init, const char *name);
 
 /* Z = W·X + b·1ᵀ. Z: n_out × m, W: n_out × n_in, b: n_out, X: n_in × m (ld = n_in). */
 void linear_forward(float *Z, const float *W, const float *b, const float *X, int n_out, int n_in,

@@ -1,4 +1,4 @@
-/* train.h — the training loop: batches, gradient steps, progress, stopping and divergence. */
+/* train.h — the training loop: batches, optimisers, validation, early stopping, progress. */
 #ifndef NNT_TRAIN_H
 #define NNT_TRAIN_H
 
@@ -10,38 +10,76 @@
 #include "nnt/net.h"
 #include "nnt/rng.h"
 
-/* What the trainer reports after an epoch (see nnt_train_opts.log_every). */
-typedef struct nnt_progress {
-    int epoch, epochs;   /* epoch just finished (1-based) of how many */
-    double cost;         /* mean training loss over this epoch's batches, before their updates */
+typedef enum nnt_optimizer {
+    NNT_OPT_SGD = 0,      /* p -= lr·g: the tutorial's gradient descent */
+    NNT_OPT_MOMENTUM = 1, /* v = μ·v + g; p -= lr·v */
+    NNT_OPT_ADAM = 2,     /* Kingma & Ba, with bias correction (PyTorch's form) */
+} nnt_optimizer;
+
+/* "sgd", "momentum", "adam"; parse returns 0 or -1. */
+const char *train_optimizer_name(nnt_optimizer opt);
+int train_optimizer_parse(nnt_optimizer *opt, const char *name);
+
+/* What the trainer reports after each epoch. Losses are mean cross-entropy (without the L2
+ * term); NAN marks what was not computed (no such set, or not evaluated this epoch). */
+typedef struct nnt_epoch {
+    int epoch, epochs;   /* epoch just finished (1-based) of how many at most */
+    double train_loss;   /* mean over this epoch's batches, each before its update */
     double train_acc;    /* fraction right in those same forward passes */
-    double test_acc;     /* accuracy on the test set after this epoch; NAN when there is none */
+    double val_loss, val_acc; /* on the validation set after the epoch */
+    double test_acc;     /* on the test set after the epoch, when evaluated (see test_every) */
     double seconds;      /* since training began */
-    double images_per_s; /* training images processed per second so far */
-} nnt_progress;
+    double images_per_s; /* training images per second so far */
+    int best;            /* this epoch has the lowest validation loss so far */
+} nnt_epoch;
+
+/* Reported during an epoch, after each step, for live progress displays. */
+typedef struct nnt_step {
+    int epoch, epochs;
+    size_t done, total;  /* images of this epoch processed so far, of how many */
+    double loss, acc;    /* running means over this epoch so far */
+    double seconds;      /* since training began */
+} nnt_step;
 
 typedef struct nnt_train_opts {
-    int epochs;    /* passes over the training set, ≥ 1 */
-    size_t batch;  /* images per step; 0 or ≥ m means the whole set (full-batch gradient descent) */
-    float lr;      /* learning rate of plain gradient descent */
-    int log_every; /* on_progress after every log_every-th epoch and after the last; 0: only the last */
+    int epochs;             /* passes over the training set, >= 1 */
+    size_t batch;           /* images per step; 0 or >= m: the whole set (full-batch descent) */
+    nnt_optimizer optimizer;
+    float lr;               /* learning rate */
+    float momentum;         /* μ of the momentum optimiser */
+    float beta1, beta2, eps; /* Adam's */
+    float l2;               /* λ: adds λ/2·(‖W1‖² + ‖W2‖²) to the mean loss (biases are not decayed) */
+    int patience;           /* stop after this many epochs without a lower validation loss and
+                               restore the best weights; 0: never stop early */
+    int test_every;         /* evaluate the test set every test_every epochs and after the last;
+                               0: only after the last */
     const volatile sig_atomic_t *stop; /* when it becomes non-zero, stop after the current step */
-    void (*on_progress)(void *ctx, const nnt_progress *p);
+    void (*on_epoch)(void *ctx, const nnt_epoch *e);
+    void (*on_step)(void *ctx, const nnt_step *s); /* may be NULL */
     void *ctx;
 } nnt_train_opts;
 
+/* Defaults of everything but epochs, batch, optimizer and lr: momentum 0.9, Adam's betas 0.9
+ * and 0.999, eps 1e-8, no L2, no early stopping, test evaluated after the last epoch only. */
+nnt_train_opts train_opts_default(void);
+
 typedef struct nnt_train_result {
-    int epochs_run;    /* complete epochs */
-    double final_cost; /* the last epoch's cost */
+    int epochs_run;     /* complete epochs */
+    int best_epoch;     /* the epoch whose weights the network holds (the last, unless early
+                           stopping restored an earlier one) */
+    int stopped_early;  /* patience ran out */
+    double final_loss;  /* train loss of the last epoch run */
 } nnt_train_result;
 
 /* train_run returns this when *stop interrupted it (the network holds the last completed step). */
 #define NNT_TRAIN_STOPPED 1
 
-/* Trains net in place on train (test, may be NULL, is only evaluated for progress). rng draws
- * the batch order. Returns 0, NNT_TRAIN_STOPPED, or -1 with a message (out of memory, or the
- * cost or a parameter became NaN/Inf: divergence). */
+/* Trains net in place on train. val (may be NULL) is evaluated after every epoch and drives
+ * early stopping; test (may be NULL) is only evaluated for reporting. rng draws the batch
+ * order. Returns 0, NNT_TRAIN_STOPPED, or -1 with a message (out of memory, or divergence:
+ * the loss or a parameter became NaN or infinite). */
 int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
-              const nnt_dataset *test, nnt_rng *rng, const nnt_train_opts *opts, nnt_err *err);
+              const nnt_dataset *val, const nnt_dataset *test, nnt_rng *rng,
+              const nnt_train_opts *opts, nnt_err *err);
 
 #endif

@@ -1,0 +1,195 @@
+/* cmd_info.c — `nnt info`: what a model file holds (format version, classes, input geometry,
+ * network, parameters), how it was trained (its META lines) and when (the file's modification
+ * time: the file itself records no time, so identical runs write identical bytes). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli.h"
+#include "nnt/model.h"
+
+/* Text from the file goes to a terminal: control bytes are shown as \xNN, not sent. */
+static void put_text(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f)
+            printf("\\x%02x", c);
+        else
+            putchar(c);
+    }
+}
+
+/* Calls fn(ctx, key, key_len, value, value_len) for each "key=value" line of meta, in file order;
+ * a line without '=' has no key (key_len 0, value the whole line); empty lines are skipped. */
+typedef void meta_fn(void *ctx, const char *key, size_t klen, const char *val, size_t vlen);
+
+static void meta_lines(const char *meta, meta_fn *fn, void *ctx)
+{
+    for (const char *line = meta; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        const char *eq = memchr(line, '=', len);
+        if (len > 0) {
+            if (eq)
+                fn(ctx, line, (size_t)(eq - line), eq + 1, len - (size_t)(eq - line) - 1);
+            else
+                fn(ctx, line, 0, line, len);
+        }
+        line += len + (end ? 1 : 0);
+    }
+}
+
+static void text_line(void *ctx, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    (void)ctx;
+    printf("  ");
+    if (klen) {
+        put_text(key, klen);
+        putchar('=');
+    }
+    put_text(val, vlen);
+    putchar('\n');
+}
+
+/* A JSON string of the n bytes at s (a slice of META, not NUL-terminated), escaped as
+ * json_string escapes. */
+static void json_slice(const char *s, size_t n)
+{
+    putchar('"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': fputs("\\\"", stdout); break;
+        case '\\': fputs("\\\\", stdout); break;
+        case '\r': fputs("\\r", stdout); break;
+        case '\t': fputs("\\t", stdout); break;
+        default:
+            if (c < 0x20)
+                printf("\\u%04x", c);
+            else
+                putchar(c);
+        }
+    }
+    putchar('"');
+}
+
+typedef struct json_meta {
+    int first;
+} json_meta;
+
+static void json_line(void *ctx, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    json_meta *j = ctx;
+    printf("%s", j->first ? "" : ",");
+    j->first = 0;
+    json_slice(key, klen); /* "" for a line without '=' */
+    putchar(':');
+    json_slice(val, vlen);
+}
+
+int cmd_info(const info_args *a)
+{
+    nnt_err err;
+    nnt_model m = {0};
+    if (model_load(&m, a->model, &err)) {
+        fprintf(stderr, "nnt: %s\n", err.msg);
+        return EXIT_RUNTIME;
+    }
+    struct stat st;
+    if (stat(a->model, &st) != 0) {
+        fprintf(stderr, "nnt: %s: cannot stat: %s\n", a->model, strerror(errno));
+        model_free(&m);
+        return EXIT_RUNTIME;
+    }
+    /* UTC, so the same file reads the same in every time zone and locale */
+    char when[32] = "";
+    struct tm tm;
+    if (gmtime_r(&st.st_mtime, &tm) == NULL ||
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        when[0] = '\0';
+
+    const nnt_net *net = &m.net;
+    size_t param_bytes = 0;
+    int bytes_ok = nnt_mul_size(&param_bytes, net->n_params, sizeof(float)) == 0;
+    const char *output = net->n_y == 1 ? "sigmoid" : "softmax";
+
+    if (a->json) {
+        printf("{\"file\":");
+        json_string(stdout, a->model);
+        printf(",\"bytes\":%lld,\"modified\":", (long long)st.st_size);
+        if (when[0])
+            json_string(stdout, when);
+        else
+            printf("null");
+        printf(",\"version\":%lu,\"classes\":[", (unsigned long)m.version);
+        for (int c = 0; c < m.n_classes; c++) {
+            if (c)
+                putchar(',');
+            json_string(stdout, m.class_names[c]);
+        }
+        printf("],\"n_classes\":%d,\"width\":%lu,\"height\":%lu,\"channels\":%d,\"n_x\":%d,"
+               "\"hidden\":%d,\"activation\":",
+               m.n_classes, (unsigned long)m.width, (unsigned long)m.height, m.channels, net->n_x,
+               net->n_h);
+        json_string(stdout, act_name(net->act));
+        printf(",\"output\":\"%s\",\"n_y\":%d,\"parameters\":%zu,\"parameter_bytes\":", output,
+               net->n_y, net->n_params);
+        if (bytes_ok)
+            printf("%zu", param_bytes);
+        else
+            printf("null");
+        printf(",\"meta\":");
+        if (m.meta) {
+            json_meta j = {1};
+            putchar('{');
+            meta_lines(m.meta, json_line, &j);
+            printf("},\"meta_text\":");
+            json_string(stdout, m.meta);
+        } else {
+            printf("null,\"meta_text\":null");
+        }
+        printf("}\n");
+    } else {
+        printf("file        %s (%lld bytes)\n", a->model, (long long)st.st_size);
+        printf("modified    %s (the file's modification time; the model records no time itself)\n",
+               when[0] ? when : "unknown");
+        printf("format      version %lu (this nnt reads 1 to %d)\n", (unsigned long)m.version,
+               NNT_MODEL_VERSION);
+        printf("classes     %d: ", m.n_classes);
+        for (int c = 0; c < m.n_classes; c++) {
+            if (c)
+                printf(", ");
+            put_text(m.class_names[c], strlen(m.class_names[c]));
+        }
+        printf("\ninput       %lux%lux%d (%s), n_x %d\n", (unsigned long)m.width,
+               (unsigned long)m.height, m.channels, m.channels == 1 ? "gray" : "RGB", net->n_x);
+        printf("hidden      %d units, %s\n", net->n_h, act_name(net->act));
+        if (net->n_y == 1) {
+            printf("output      1 sigmoid unit: P(");
+            put_text(m.class_names[1], strlen(m.class_names[1]));
+            printf("), predicted when above 0.5\n");
+        } else {
+            printf("output      %d softmax units, one per class\n", net->n_y);
+        }
+        printf("parameters  %zu float32", net->n_params);
+        if (bytes_ok)
+            printf(", %zu bytes", param_bytes);
+        printf(" (W1 %dx%d, b1 %d, W2 %dx%d, b2 %d)\n", net->n_h, net->n_x, net->n_h, net->n_y,
+               net->n_h, net->n_y);
+        if (!m.meta) {
+            printf("training    not recorded (no META chunk)\n");
+        } else {
+            printf("training    (META, as recorded)\n");
+            meta_lines(m.meta, text_line, NULL);
+        }
+    }
+    model_free(&m);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "nnt: writing to standard output failed\n");
+        return EXIT_RUNTIME;
+    }
+    return EXIT_OK;
+}
