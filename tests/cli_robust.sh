@@ -69,9 +69,12 @@ check "no temporary files after a full disk" test -z "$(ls "$T" | grep tmp)"
 
 # ---- signals: stop at a step boundary, exit 128+signal, old model untouched ----
 for sig in TERM INT; do
+  # a fresh log: the wait below must see this run's first epoch (handlers are installed by
+  # then), not the last run's, which a background job's own redirection truncates too late
+  rm -f "$T/err"
   "$NNT" train --epochs 100000000 --log-every 1 -o "$T/good.bin" "$D" >"$T/out" 2>"$T/err" &
   pid=$!
-  for _ in $(seq 100); do grep -q '^epoch' "$T/err" && break; sleep 0.1; done
+  for _ in $(seq 300); do grep -qs '^epoch' "$T/err" && break; sleep 0.1; done
   kill -s $sig $pid
   wait $pid
   code=$?
