@@ -23,7 +23,7 @@ typedef struct train_args {
     uint64_t seed;
     double val_split;   /* 0: none */
     const char *plot;   /* --plot FILE.png, or NULL */
-    int log_every;
+    int log_every; /* -1: auto (every epoch, at most about 100 lines) */
     int threads;
     uint32_t width, height; /* --size; 0 = keep */
     uint64_t max_pixels;
@@ -54,10 +54,24 @@ typedef struct info_args {
     int json;
 } info_args;
 
+typedef struct export_args {
+    const char *format; /* "npz" or "onnx" */
+    const char *model;
+    const char *output;
+} export_args;
+
+typedef struct show_args {
+    const char *model;
+    const char *output; /* the mosaic PNG */
+    int scale;          /* pixels per weight */
+} show_args;
+
 int cmd_train(const train_args *a);
 int cmd_predict(const predict_args *a);
 int cmd_eval(const eval_args *a);
 int cmd_info(const info_args *a);
+int cmd_export(const export_args *a);
+int cmd_show(const show_args *a);
 
 /* Prints s to f as a JSON string literal (quotes, escapes). */
 void json_string(FILE *f, const char *s);

@@ -258,8 +258,14 @@ static void print_summary_json(const train_args *a, const nnt_scan *scan, const 
     printf("}\n");
 }
 
-int cmd_train(const train_args *a)
+/* --epochs auto: enough epochs for AUTO_STEPS optimiser steps, and at least AUTO_EPOCHS. */
+#define AUTO_STEPS 1000
+#define AUTO_EPOCHS 20
+
+int cmd_train(const train_args *args)
 {
+    train_args resolved = *args;
+    const train_args *a = &resolved;
     nnt_err err;
     nnt_scan scan = {0};
     nnt_dataset train = {0}, val = {0}, test = {0};
@@ -313,6 +319,14 @@ int cmd_train(const train_args *a)
             fprintf(stderr, "nnt: skipped %zu unreadable image%s\n", skipped + skipped_test,
                     skipped + skipped_test == 1 ? "" : "s");
     }
+
+    if (resolved.train.epochs == 0) {
+        size_t b = a->train.batch == 0 || a->train.batch > train.m ? train.m : a->train.batch;
+        size_t steps = (train.m + b - 1) / b, epochs = (AUTO_STEPS + steps - 1) / steps;
+        resolved.train.epochs = epochs < AUTO_EPOCHS ? AUTO_EPOCHS : (int)epochs;
+    }
+    if (resolved.log_every < 0)
+        resolved.log_every = a->train.epochs <= 100 ? 1 : a->train.epochs / 100;
 
     /* ---- train ---- */
     int n_y = scan.n_classes == 2 ? 1 : scan.n_classes;

@@ -28,6 +28,9 @@ static const char usage_main[] =
     "  eval MODEL DIR        accuracy, confusion matrix, per-class precision/recall/F1\n"
     "                        and the most confidently wrong files on a dataset folder\n"
     "  info MODEL            what a model file holds and how it was trained\n"
+    "  export --format npz|onnx MODEL OUT\n"
+    "                        write the model for numpy or ONNX runtimes\n"
+    "  show MODEL -o OUT.png draw the first-layer weights of every hidden unit\n"
     "\n"
     "  nnt COMMAND --help    options of a command\n"
     "  nnt --version         version and libraries\n"
@@ -49,7 +52,8 @@ static const char usage_train[] =
     "                        xavier, normal (the tutorial's N(0,1)*0.01) (default auto)\n"
     "      --seed N          seed of the initialisation, batch order and split (default 1)\n"
     "Training:\n"
-    "      --epochs N        passes over the training set (default 20); alias --iters\n"
+    "      --epochs N        passes over the training set; alias --iters (default: enough\n"
+    "                        for 1000 steps, at least 20 epochs)\n"
     "      --batch N|full    images per step; full = the whole set (default 64)\n"
     "      --optimizer NAME  sgd, momentum or adam (default adam)\n"
     "      --lr X            learning rate (default 0.001 for adam, 0.01 otherwise)\n"
@@ -109,6 +113,27 @@ static const char usage_info[] =
     "when it was trained.\n"
     "\n"
     "      --json            one JSON object instead\n"
+    "  -h, --help            this help\n";
+
+static const char usage_export[] =
+    "Usage: nnt export --format npz|onnx MODEL OUT\n"
+    "Write a model for other tools.\n"
+    "  npz:  numpy's savez format: W1 (n_h x n_x), b1, W2 (n_y x n_h), b2 as float32, the\n"
+    "        class names, the activation, the input height/width/channels and the input\n"
+    "        scale (pixels are divided by 255), so numpy can run the forward pass.\n"
+    "  onnx: an ONNX graph: input [N, C*H*W] float scaled as nnt scales it (pixels / 255),\n"
+    "        Gemm, the activation, Gemm, then Sigmoid (two classes) or Softmax.\n"
+    "\n"
+    "  -f, --format NAME     npz or onnx (required)\n"
+    "  -h, --help            this help\n";
+
+static const char usage_show[] =
+    "Usage: nnt show [OPTIONS] MODEL -o OUT.png\n"
+    "Draw the first-layer weights of every hidden unit as an image of the input's shape,\n"
+    "all units in one mosaic PNG: what the network learned to look for.\n"
+    "\n"
+    "  -o, --output PATH     the PNG to write (required)\n"
+    "      --scale N         pixels per weight (default 4)\n"
     "  -h, --help            this help\n";
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -191,7 +216,7 @@ static int bad_option(const char *cmd, int c, char **argv)
 enum {
     OPT_HIDDEN = 256, OPT_ACT, OPT_SEED, OPT_INIT, OPT_OPTIMIZER, OPT_MOMENTUM, OPT_BETA1,
     OPT_BETA2, OPT_EPS, OPT_L2, OPT_VAL_SPLIT, OPT_PATIENCE, OPT_PLOT, OPT_LR, OPT_EPOCHS, OPT_BATCH, OPT_SIZE, OPT_MAX_PIXELS,
-    OPT_SKIP_BAD, OPT_THREADS, OPT_LOG_EVERY, OPT_JSON, OPT_TOP
+    OPT_SKIP_BAD, OPT_THREADS, OPT_LOG_EVERY, OPT_JSON, OPT_TOP, OPT_SCALE
 };
 
 static int main_train(int argc, char **argv)
@@ -232,7 +257,7 @@ static int main_train(int argc, char **argv)
         .seed = 1, .log_every = -1, .threads = default_threads(),
         .max_pixels = NNT_DEFAULT_MAX_PIXELS, .train = train_opts_default(),
     };
-    a.train.epochs = 20;
+    a.train.epochs = 0; /* auto: resolved once the training set's size is known */
     a.train.batch = 64;
     a.train.optimizer = NNT_OPT_ADAM;
     a.train.lr = 0.0f; /* 0 until given: the default depends on the optimiser */
@@ -348,8 +373,6 @@ static int main_train(int argc, char **argv)
     a.dir = argv[optind];
     if (a.train.lr == 0.0f)
         a.train.lr = a.train.optimizer == NNT_OPT_ADAM ? 0.001f : 0.01f;
-    if (a.log_every < 0)
-        a.log_every = a.train.epochs <= 100 ? 1 : a.train.epochs / 100;
     return cmd_train(&a);
 }
 
@@ -456,6 +479,78 @@ static int main_info(int argc, char **argv)
     return cmd_info(&a);
 }
 
+static int main_export(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, 0, 'f'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    export_args a = {0};
+    const char *cmd = "export";
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (strcmp(optarg, "npz") != 0 && strcmp(optarg, "onnx") != 0)
+                return usage_error(cmd, "--format takes npz or onnx, not '%s'", optarg);
+            a.format = optarg;
+            break;
+        case 'h': fputs(usage_export, stdout); return EXIT_OK;
+        default: return bad_option(cmd, c, argv);
+        }
+    }
+    if (!a.format)
+        return usage_error(cmd, "missing --format npz|onnx%s", "");
+    if (optind >= argc)
+        return usage_error(cmd, "missing the model file MODEL%s", "");
+    if (optind + 1 >= argc)
+        return usage_error(cmd, "missing the output file OUT%s", "");
+    if (optind + 2 < argc)
+        return usage_error(cmd, "unexpected argument '%s'", argv[optind + 2]);
+    a.model = argv[optind];
+    a.output = argv[optind + 1];
+    return cmd_export(&a);
+}
+
+static int main_show(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, 0, 'o'},
+        {"scale", required_argument, 0, OPT_SCALE},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    show_args a = {.scale = 4};
+    const char *cmd = "show";
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            if (!optarg[0])
+                return usage_error(cmd, "--output needs a file name%s", "");
+            a.output = optarg;
+            break;
+        case OPT_SCALE:
+            if (parse_int(&a.scale, optarg, 1, 64))
+                return usage_error(cmd, "--scale takes a whole number from 1 to 64, not '%s'", optarg);
+            break;
+        case 'h': fputs(usage_show, stdout); return EXIT_OK;
+        default: return bad_option(cmd, c, argv);
+        }
+    }
+    if (optind >= argc)
+        return usage_error(cmd, "missing the model file MODEL%s", "");
+    if (optind + 1 < argc)
+        return usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+    if (!a.output)
+        return usage_error(cmd, "missing -o OUT.png%s", "");
+    a.model = argv[optind];
+    return cmd_show(&a);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -480,5 +575,9 @@ int main(int argc, char **argv)
         return main_eval(argc - 1, argv + 1);
     if (strcmp(cmd, "info") == 0)
         return main_info(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return main_export(argc - 1, argv + 1);
+    if (strcmp(cmd, "show") == 0)
+        return main_show(argc - 1, argv + 1);
     return usage_error(NULL, "unknown command '%s'", cmd);
 }
