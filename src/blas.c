@@ -1,5 +1,6 @@
 /* blas.c — the only cblas_* call site; the BLAS library is chosen at configure time (BLA_VENDOR). */
 #include <cblas.h>
+#include <string.h>
 
 #include "nnt/blas.h"
 
@@ -7,6 +8,7 @@
 /* OpenBLAS's own extensions (declared in its cblas.h, repeated so other cblas.h work too). */
 void openblas_set_num_threads(int num_threads);
 char *openblas_get_config(void);
+char *openblas_get_corename(void);
 #elif defined(NNT_BLAS_BLIS)
 void bli_thread_set_num_threads(long n_threads);
 #endif
@@ -47,6 +49,22 @@ void blas_set_threads(int n)
 #else
     (void)n;
 #endif
+}
+
+const char *blas_better_coretype(void)
+{
+#if defined(NNT_BLAS_OPENBLAS) && defined(__x86_64__) && defined(__GNUC__)
+    const char *core = openblas_get_corename();
+    if (!core || strcmp(core, "Prescott") != 0)
+        return NULL;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
+        return "SkylakeX";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return "Haswell";
+#endif
+    return NULL;
 }
 
 const char *blas_name(void)

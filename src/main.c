@@ -553,6 +553,13 @@ static int main_show(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* OpenBLAS chooses its kernels as it loads, before main. Where its detection fell back to
+     * generic kernels on a CPU it does not know, start again with the right ones named; a user's
+     * own OPENBLAS_CORETYPE is always left alone (and also prevents a second restart). */
+    const char *core = getenv("OPENBLAS_CORETYPE") ? NULL : blas_better_coretype();
+    if (core && setenv("OPENBLAS_CORETYPE", core, 1) == 0)
+        execv("/proc/self/exe", argv); /* returns only on failure: carry on with what we have */
+
     if (argc < 2) {
         fputs(usage_main, stderr);
         return EXIT_USAGE;

@@ -15,6 +15,12 @@ void blas_gemm_ref(int trans_a, int trans_b, int M, int N, int K, float alpha, c
 /* Threads the BLAS library may use (n ≥ 1); a no-op where the library has no such control. */
 void blas_set_threads(int n);
 
+/* The OpenBLAS core type worth asking for (via OPENBLAS_CORETYPE, read when the library loads)
+ * when OpenBLAS's own CPU detection fell back to its generic Prescott kernels on a processor
+ * it does not know but that has AVX2 or AVX-512 (OpenBLAS 0.3.21 on Intel's 2023 Xeons picks
+ * Prescott: sgemm 4-5x slower). NULL when the kernels in use are fine or this is not OpenBLAS. */
+const char *blas_better_coretype(void);
+
 /* Name of the BLAS library linked in, e.g. "OpenBLAS 0.3.21", for --version and benchmarks. */
 const char *blas_name(void);
 
