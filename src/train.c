@@ -1,5 +1,6 @@
 /* train.c — the training loop: batch order, forward/backward per step, the optimiser update,
  * validation and early stopping, stop requests and divergence. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,41 +63,51 @@ static void add_l2(nnt_net *grad, const nnt_net *net, float l2)
         grad->W2[i] += l2 * net->W2[i];
 }
 
+/* 1 when x is NaN or ±Inf; written so the loops below still vectorise. */
+static inline int not_finite(float x) { return !(fabsf(x) <= FLT_MAX); }
+
 /* One update of every parameter from grad; returns -1 when a parameter is no longer finite. */
 static int optim_step(nnt_net *net, const nnt_net *grad, optim *st, const nnt_train_opts *o)
 {
     float *p = net->params;
     const float *g = grad->params;
     size_t n = net->n_params;
-    float probe = 0.0f; /* x·0 is NaN exactly when x is NaN or ±Inf: one test for the block */
+    int bad = 0;
     st->t++;
     switch (o->optimizer) {
-    case NNT_OPT_SGD:
+    case NNT_OPT_SGD: {
+        float lr = o->lr;
         for (size_t i = 0; i < n; i++) {
-            p[i] -= o->lr * g[i];
-            probe += p[i] * 0.0f;
+            p[i] -= lr * g[i];
+            bad |= not_finite(p[i]);
         }
         break;
-    case NNT_OPT_MOMENTUM:
+    }
+    case NNT_OPT_MOMENTUM: {
+        float lr = o->lr, mu = o->momentum;
+        float *m = st->m;
         for (size_t i = 0; i < n; i++) {
-            st->m[i] = o->momentum * st->m[i] + g[i];
-            p[i] -= o->lr * st->m[i];
-            probe += p[i] * 0.0f;
+            m[i] = mu * m[i] + g[i];
+            p[i] -= lr * m[i];
+            bad |= not_finite(p[i]);
         }
         break;
+    }
     case NNT_OPT_ADAM: {
-        float c1 = 1.0f / (1.0f - powf(o->beta1, (float)st->t));
-        float c2 = 1.0f / (1.0f - powf(o->beta2, (float)st->t));
+        float b1 = o->beta1, b2 = o->beta2, eps = o->eps, lr = o->lr;
+        float c1 = 1.0f / (1.0f - powf(b1, (float)st->t));
+        float c2 = 1.0f / (1.0f - powf(b2, (float)st->t));
+        float *m = st->m, *v = st->v;
         for (size_t i = 0; i < n; i++) {
-            st->m[i] = o->beta1 * st->m[i] + (1.0f - o->beta1) * g[i];
-            st->v[i] = o->beta2 * st->v[i] + (1.0f - o->beta2) * g[i] * g[i];
-            p[i] -= o->lr * (st->m[i] * c1) / (sqrtf(st->v[i] * c2) + o->eps);
-            probe += p[i] * 0.0f;
+            m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+            v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+            p[i] -= lr * (m[i] * c1) / (sqrtf(v[i] * c2) + eps);
+            bad |= not_finite(p[i]);
         }
         break;
     }
     }
-    return probe == 0.0f ? 0 : -1;
+    return bad ? -1 : 0;
 }
 
 int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
