@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "nnt/model.h"
+#include "nnt/wbuf.h"
 
 _Static_assert(sizeof(float) == 4 && FLT_MANT_DIG == 24, "the file stores IEEE-754 binary32");
 /* HEAD stores the activation as its nnt_act number: these values are part of the file format. */
@@ -537,102 +538,14 @@ int model_decode(nnt_model *model, const uint8_t *buf, size_t len, const char *n
 
 /* ---- files */
 
-/* A temporary name next to path, created with O_EXCL and mode 0666 so that the kernel applies the
- * user's umask exactly as for any new file. mkstemp would fix the mode at 0600, and learning the
- * umask to widen it means umask(), which changes process-wide state under any other thread. */
-static int open_temp(char *tmp, size_t base)
-{
-    struct timespec ts = {0};
-    (void)clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t x = (uint64_t)getpid() ^ (uint64_t)ts.tv_nsec << 20 ^ (uint64_t)ts.tv_sec ^
-                 (uint64_t)(uintptr_t)tmp;
-    static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    for (int attempt = 0; attempt < 100; attempt++) {
-        /* splitmix64 step: names need only differ, O_EXCL makes a collision harmless */
-        uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        z ^= z >> 31;
-        for (size_t i = 0; i < 6; i++, z /= 62)
-            tmp[base + i] = chars[z % 62];
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0 || errno != EEXIST)
-            return fd;
-    }
-    return -1; /* errno is EEXIST */
-}
-
-/* Makes the rename itself durable. Best effort: the new file is already in place, and some file
- * systems refuse fsync on a directory. */
-static void sync_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-    if (!dir)
-        return;
-    int fd = open(dir, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
 int model_save(const nnt_model *model, const char *path, nnt_err *err)
 {
     uint8_t *buf;
     size_t len;
     if (encode(&buf, &len, model, path, err))
         return -1;
-    size_t base = strlen(path) + strlen(".tmp-");
-    char *tmp = malloc(base + 7);
-    if (!tmp) {
-        free(buf);
-        return nnt_errf(err, "%s: out of memory", path);
-    }
-    snprintf(tmp, base + 7, "%s.tmp-XXXXXX", path);
-
-    int fd = open_temp(tmp, base);
-    if (fd < 0) {
-        int saved = errno;
-        free(buf);
-        free(tmp);
-        return nnt_errf(err, "%s: cannot create a file in its folder: %s", path, strerror(saved));
-    }
-    /* the first failing step and its errno; every later step still runs its cleanup */
-    const char *failed = NULL;
-    int code = 0;
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        failed = "fdopen";
-        code = errno;
-        close(fd);
-    } else {
-        if (fwrite(buf, 1, len, f) != len || fflush(f) != 0) {
-            failed = "write";
-            code = errno;
-        } else if (fsync(fileno(f)) != 0) {
-            failed = "fsync";
-            code = errno;
-        }
-        if (fclose(f) != 0 && !failed) {
-            failed = "close";
-            code = errno;
-        }
-    }
-    if (!failed && rename(tmp, path) != 0) {
-        failed = "rename";
-        code = errno;
-    }
-    int rc = 0;
-    if (failed) {
-        rc = nnt_errf(err, "%s: cannot save (%s failed): %s", path, failed, strerror(code));
-        unlink(tmp);
-    } else {
-        sync_dir(path);
-    }
+    int rc = file_save(path, buf, len, err); /* temp file, fsync, rename: all or nothing */
     free(buf);
-    free(tmp);
     return rc;
 }
 
