@@ -303,6 +303,8 @@ static double compare(const nnt_dataset *tr, const nnt_dataset *val, const nnt_d
             free(ftr.y);
             free(fte.X);
             free(fte.y);
+        } else {
+            printf("  %-24s W1 relative error: dual %.2e (tolerance %.0e)\n", what, e1, tol);
         }
         double e2 = rel_frob(d.b1, p.b1, p.n_params - (size_t)p.n_h * p.n_x);
         CHECKF(e1 <= tol, "%s: W1 differs by %.3g relative (tolerance %.3g)", what, e1, tol);
