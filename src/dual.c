@@ -120,8 +120,10 @@ static int dual_set_make(dual_set *set, const nnt_dataset *ds, const float *Xs, 
     set->K = malloc((size_t)m * k * sizeof *set->K);
     set->r = malloc((size_t)k * sizeof *set->r);
     float *own = Xs ? NULL : malloc((size_t)n_x * k * sizeof *own);
-    if (!set->P0 || !set->K || !set->r || (!Xs && !own))
+    if (!set->P0 || !set->K || !set->r || (!Xs && !own)) {
+        free(own);
         return -1;
+    }
     if (own) {
         dataset_gather(own, NULL, ds, NULL, 0, (size_t)k);
         Xs = own;
