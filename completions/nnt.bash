@@ -4,7 +4,7 @@
 # (`source completions/nnt.bash`). tests/cli_docs.sh checks the option lists against --help.
 
 _nnt_opts_train="--hidden --act --init --seed --epochs --iters --batch --optimizer --lr --momentum
-  --beta1 --beta2 --eps --l2 --val-split --patience --size --max-pixels --skip-bad --threads
+  --beta1 --beta2 --eps --l2 --solver --val-split --patience --size --max-pixels --skip-bad --threads
   -o --output --plot --log-every --json -q --quiet -h --help"
 _nnt_opts_predict="--json --max-pixels -h --help"
 _nnt_opts_eval="--json --top --max-pixels --threads -h --help"
@@ -14,7 +14,7 @@ _nnt_opts_show="-o --output --scale -h --help"
 
 # Options that take a value (the next word is that value, not an argument).
 _nnt_takes_value="--hidden --act --init --seed --epochs --iters --batch --optimizer --lr
-  --momentum --beta1 --beta2 --eps --l2 --val-split --patience --size --max-pixels --threads
+  --momentum --beta1 --beta2 --eps --l2 --solver --val-split --patience --size --max-pixels --threads
   -o --output --plot --log-every --top -f --format --scale"
 
 # Files ending in .$1 (either case) and folders, or any file when $1 is empty.
@@ -54,6 +54,7 @@ _nnt()
     --act) COMPREPLY=($(compgen -W "sigmoid tanh relu leaky-relu" -- "$cur")); return 0 ;;
     --init) COMPREPLY=($(compgen -W "auto he xavier normal" -- "$cur")); return 0 ;;
     --optimizer) COMPREPLY=($(compgen -W "sgd momentum adam" -- "$cur")); return 0 ;;
+    --solver) COMPREPLY=($(compgen -W "auto primal dual" -- "$cur")); return 0 ;;
     --batch) COMPREPLY=($(compgen -W "full 32 64 128 256" -- "$cur")); return 0 ;;
     -f | --format) COMPREPLY=($(compgen -W "npz onnx" -- "$cur")); return 0 ;;
     --plot) _nnt_files png; return 0 ;;

@@ -217,11 +217,12 @@ static char *make_meta(const train_args *a, const nnt_dataset *train, const nnt_
         snprintf(opt, sizeof opt, "beta1=%.7g\nbeta2=%.7g\neps=%.7g\n", t->beta1, t->beta2, t->eps);
     int n = snprintf(buf, sizeof buf,
                      "nnt_version=%s\nact=%s\nhidden=%d\ninit=%s\noptimizer=%s\nlr=%.7g\n%s"
-                     "l2=%.7g\nbatch=%s\nepochs=%d\nbest_epoch=%d\nseed=%llu\nval_split=%.7g\n"
+                     "l2=%.7g\nsolver=%s\nbatch=%s\nepochs=%d\nbest_epoch=%d\nseed=%llu\nval_split=%.7g\n"
                      "patience=%d\ntrain_images=%zu\nval_images=%zu\ntest_images=%zu\n",
                      NNT_VERSION, act_name(a->act), a->hidden,
                      net_init_name(net_init_resolve(a->init, a->act)),
-                     train_optimizer_name(t->optimizer), t->lr, opt, t->l2, batch, res->epochs_run,
+                     train_optimizer_name(t->optimizer), t->lr, opt, t->l2,
+                     train_solver_name(res->solver), batch, res->epochs_run,
                      res->best_epoch, (unsigned long long)a->seed, a->val_split, t->patience,
                      train->m, val->m, test->m);
     return n > 0 && (size_t)n < sizeof buf ? strdup(buf) : NULL;
@@ -241,6 +242,8 @@ static void print_summary_json(const train_args *a, const nnt_scan *scan, const 
     json_number(stdout, test->m ? ev_test->accuracy : NAN);
     printf(",\"final_cost\":");
     json_number(stdout, res->final_loss);
+    printf(",\"solver\":");
+    json_string(stdout, train_solver_name(res->solver));
     printf(",\"epochs\":%d,\"best_epoch\":%d,\"stopped_early\":%s,\"load_seconds\":", res->epochs_run,
            res->best_epoch, res->stopped_early ? "true" : "false");
     json_number(stdout, t_load);
@@ -327,6 +330,24 @@ int cmd_train(const train_args *args)
     }
     if (resolved.log_every < 0)
         resolved.log_every = a->train.epochs <= 100 ? 1 : a->train.epochs / 100;
+
+    /* resolved here rather than in train_run so the log says which before training starts, and
+     * a forced --solver dual that is not exact (mini-batches) is the usage error it is */
+    nnt_solver solver;
+    if (train_solver_resolve(&solver, &a->train, train.m, val.m + test.m, train.n_x, a->hidden,
+                             &err)) {
+        fprintf(stderr, "nnt train: %s\nTry 'nnt train --help'.\n", err.msg);
+        code = EXIT_USAGE;
+        goto done;
+    }
+    resolved.train.solver = solver;
+    if (!a->quiet) {
+        if (solver == NNT_SOLVER_DUAL)
+            fprintf(stderr, "nnt: solver dual: full-batch descent in sample space through the "
+                            "%zu x %zu Gram matrix of the training images\n", train.m, train.m);
+        else
+            fprintf(stderr, "nnt: solver primal\n");
+    }
 
     /* ---- train ---- */
     int n_y = scan.n_classes == 2 ? 1 : scan.n_classes;

@@ -60,6 +60,9 @@ static const char usage_train[] =
     "      --momentum X      momentum of --optimizer momentum (default 0.9)\n"
     "      --beta1 X, --beta2 X, --eps X   Adam's (defaults 0.9, 0.999, 1e-8)\n"
     "      --l2 X            weight decay: adds X/2*|W|^2 to the loss (default 0)\n"
+    "      --solver NAME     primal, dual or auto: dual computes full-batch sgd/momentum in\n"
+    "                        sample space through the m x m Gram matrix, exact and faster when\n"
+    "                        there are fewer images than pixels; auto picks it then (default auto)\n"
     "      --val-split F     hold out a stratified fraction F of the training images for\n"
     "                        validation (default 0: none)\n"
     "      --patience K      stop after K epochs without a lower validation loss and keep\n"
@@ -216,7 +219,7 @@ static int bad_option(const char *cmd, int c, char **argv)
 enum {
     OPT_HIDDEN = 256, OPT_ACT, OPT_SEED, OPT_INIT, OPT_OPTIMIZER, OPT_MOMENTUM, OPT_BETA1,
     OPT_BETA2, OPT_EPS, OPT_L2, OPT_VAL_SPLIT, OPT_PATIENCE, OPT_PLOT, OPT_LR, OPT_EPOCHS, OPT_BATCH, OPT_SIZE, OPT_MAX_PIXELS,
-    OPT_SKIP_BAD, OPT_THREADS, OPT_LOG_EVERY, OPT_JSON, OPT_TOP, OPT_SCALE
+    OPT_SKIP_BAD, OPT_THREADS, OPT_LOG_EVERY, OPT_JSON, OPT_TOP, OPT_SCALE, OPT_SOLVER
 };
 
 static int main_train(int argc, char **argv)
@@ -236,6 +239,7 @@ static int main_train(int argc, char **argv)
         {"beta2", required_argument, 0, OPT_BETA2},
         {"eps", required_argument, 0, OPT_EPS},
         {"l2", required_argument, 0, OPT_L2},
+        {"solver", required_argument, 0, OPT_SOLVER},
         {"val-split", required_argument, 0, OPT_VAL_SPLIT},
         {"patience", required_argument, 0, OPT_PATIENCE},
         {"size", required_argument, 0, OPT_SIZE},
@@ -322,6 +326,10 @@ static int main_train(int argc, char **argv)
             if (parse_float(&a.train.l2, optarg, 0.0, 1, 1e6))
                 return usage_error(cmd, "--l2 takes a number >= 0, not '%s'", optarg);
             break;
+        case OPT_SOLVER:
+            if (train_solver_parse(&a.train.solver, optarg))
+                return usage_error(cmd, "--solver takes auto, primal or dual, not '%s'", optarg);
+            break;
         case OPT_VAL_SPLIT:
             if (parse_float(&f, optarg, 0.0, 1, 0.99))
                 return usage_error(cmd, "--val-split takes a fraction from 0 to 0.99, not '%s'", optarg);
@@ -370,6 +378,9 @@ static int main_train(int argc, char **argv)
         return usage_error(cmd, "unexpected argument '%s' (one dataset folder only)", argv[optind + 1]);
     if (a.train.patience > 0 && a.val_split == 0.0)
         return usage_error(cmd, "--patience needs a validation set: add --val-split F%s", "");
+    if (a.train.solver == NNT_SOLVER_DUAL && a.train.optimizer == NNT_OPT_ADAM)
+        return usage_error(cmd, "--solver dual needs --optimizer sgd or momentum: Adam's steps "
+                                "leave the span of the training images%s", "");
     a.dir = argv[optind];
     if (a.train.lr == 0.0f)
         a.train.lr = a.train.optimizer == NNT_OPT_ADAM ? 0.001f : 0.01f;

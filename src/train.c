@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "nnt/dual.h"
 #include "nnt/eval.h"
 #include "nnt/train.h"
 
@@ -24,6 +25,44 @@ int train_optimizer_parse(nnt_optimizer *opt, const char *name)
             return 0;
         }
     return -1;
+}
+
+static const char *const solver_names[] = {"auto", "primal", "dual"};
+
+const char *train_solver_name(nnt_solver solver)
+{
+    return (unsigned)solver < 3 ? solver_names[solver] : "unknown";
+}
+
+int train_solver_parse(nnt_solver *solver, const char *name)
+{
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, solver_names[i]) == 0) {
+            *solver = (nnt_solver)i;
+            return 0;
+        }
+    return -1;
+}
+
+int train_solver_resolve(nnt_solver *solver, const nnt_train_opts *o, size_t m, size_t m_eval,
+                         size_t n_x, int n_h, nnt_err *err)
+{
+    const char *why = dual_inexact_reason(o, m);
+    switch (o->solver) {
+    case NNT_SOLVER_PRIMAL:
+        *solver = NNT_SOLVER_PRIMAL;
+        return 0;
+    case NNT_SOLVER_DUAL:
+        if (why)
+            return nnt_errf(err, "--solver dual computes the primal iterates only for full-batch "
+                                 "sgd or momentum: %s", why);
+        *solver = NNT_SOLVER_DUAL;
+        return 0;
+    default:
+        *solver = !why && dual_cheaper(m, m_eval, n_x, n_h, o->epochs) ? NNT_SOLVER_DUAL
+                                                                        : NNT_SOLVER_PRIMAL;
+        return 0;
+    }
 }
 
 nnt_train_opts train_opts_default(void)
@@ -125,6 +164,13 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
         val = NULL;
     if (test && test->m == 0)
         test = NULL;
+    nnt_solver solver = NNT_SOLVER_PRIMAL;
+    if (train_solver_resolve(&solver, o, m, (val ? val->m : 0) + (test ? test->m : 0), n_x, n_h,
+                             err))
+        return -1;
+    if (solver == NNT_SOLVER_DUAL)
+        return dual_train(net, res, train, val, test, o, err);
+    res->solver = NNT_SOLVER_PRIMAL;
     size_t b = (o->batch == 0 || o->batch >= m) ? m : o->batch;
     int full = b == m;
     size_t np = net->n_params;

@@ -20,6 +20,19 @@ typedef enum nnt_optimizer {
 const char *train_optimizer_name(nnt_optimizer opt);
 int train_optimizer_parse(nnt_optimizer *opt, const char *name);
 
+/* How full-batch descent is computed. The primal form multiplies by the n_x × m images every
+ * step; the dual (sample-space) form keeps W1 = s·W1(0) + C·Xᵀ and multiplies by the m × m Gram
+ * matrix XᵀX instead (see dual.h). Both compute the same iterates, up to float rounding. */
+typedef enum nnt_solver {
+    NNT_SOLVER_AUTO = 0,   /* dual when it is exact and cheaper (train_solver_resolve), else primal */
+    NNT_SOLVER_PRIMAL = 1,
+    NNT_SOLVER_DUAL = 2,
+} nnt_solver;
+
+/* "auto", "primal", "dual"; parse returns 0 or -1. */
+const char *train_solver_name(nnt_solver solver);
+int train_solver_parse(nnt_solver *solver, const char *name);
+
 /* What the trainer reports after each epoch. Losses are mean cross-entropy (without the L2
  * term); NAN marks what was not computed (no such set, or not evaluated this epoch). */
 typedef struct nnt_epoch {
@@ -49,6 +62,7 @@ typedef struct nnt_train_opts {
     float momentum;         /* μ of the momentum optimiser */
     float beta1, beta2, eps; /* Adam's */
     float l2;               /* λ: adds λ/2·(‖W1‖² + ‖W2‖²) to the mean loss (biases are not decayed) */
+    nnt_solver solver;      /* auto (the default), or forced primal or dual */
     int patience;           /* stop after this many epochs without a lower validation loss and
                                restore the best weights; 0: never stop early */
     int test_every;         /* evaluate the test set every test_every epochs and after the last;
@@ -69,15 +83,24 @@ typedef struct nnt_train_result {
                            stopping restored an earlier one) */
     int stopped_early;  /* patience ran out */
     double final_loss;  /* train loss of the last epoch run */
+    nnt_solver solver;  /* the solver used: NNT_SOLVER_PRIMAL or NNT_SOLVER_DUAL */
 } nnt_train_result;
+
+/* The solver train_run uses for o on m training images of n_x values and n_h hidden units,
+ * with m_eval validation and test images evaluated along the way: o->solver when
+ * forced, else dual exactly when it is exact (dual_exact) and cheaper (dual_cheaper). Returns
+ * -1 with a message when o forces dual where it is not exact (Adam, mini-batches). */
+int train_solver_resolve(nnt_solver *solver, const nnt_train_opts *o, size_t m, size_t m_eval,
+                         size_t n_x, int n_h, nnt_err *err);
 
 /* train_run returns this when *stop interrupted it (the network holds the last completed step). */
 #define NNT_TRAIN_STOPPED 1
 
 /* Trains net in place on train. val (may be NULL) is evaluated after every epoch and drives
  * early stopping; test (may be NULL) is only evaluated for reporting. rng draws the batch
- * order. Returns 0, NNT_TRAIN_STOPPED, or -1 with a message (out of memory, or divergence:
- * the loss or a parameter became NaN or infinite). */
+ * order. The solver is chosen by train_solver_resolve (res->solver says which). Returns 0,
+ * NNT_TRAIN_STOPPED, or -1 with a message (out of memory, a forced dual solver that is not exact,
+ * or divergence: the loss or a parameter became NaN or infinite). */
 int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
               const nnt_dataset *val, const nnt_dataset *test, nnt_rng *rng,
               const nnt_train_opts *opts, nnt_err *err);
