@@ -1,5 +1,6 @@
 /* comm.c — the communicator: MPI's world under NNT_MPI, a single process otherwise. Both keep
  * the same contract, so the trainer and the CLI have one code path for any number of ranks. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "nnt/comm.h"
@@ -10,9 +11,25 @@
 /* MPI counts are int: reduce large vectors in pieces. */
 #define COMM_CHUNK ((size_t)1 << 30)
 
+/* Whether a launcher (mpirun, mpiexec, srun, hydra) started this process. Without one,
+ * MPI_Init would make Open MPI fork a singleton server: slower to start, and it hangs where it
+ * cannot create its files (a full disk, a file size limit). A lone process needs no MPI. */
+static int launched_by_mpi(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
+                                       "PMI_SIZE", "MPI_LOCALNRANKS"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        if (getenv(vars[i]))
+            return 1;
+    return 0;
+}
+
 int comm_init(nnt_comm *comm, nnt_err *err)
 {
     memset(comm, 0, sizeof *comm);
+    comm->size = 1;
+    if (!launched_by_mpi())
+        return 0; /* rank 0 of 1: every collective below returns at once */
     int started = 0, provided = 0;
     MPI_Initialized(&started);
     if (!started) {

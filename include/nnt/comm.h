@@ -13,7 +13,8 @@ typedef struct nnt_comm {
     int mpi;        /* 1 when comm_init started MPI (comm_finalize must stop it) */
 } nnt_comm;
 
-/* Joins the run (MPI_Init under NNT_MPI: with mpirun, one rank of many; without, a run of one).
+/* Joins the run: under NNT_MPI and started by mpirun (or another MPI launcher), MPI_Init and
+ * one rank of many; otherwise a run of one process, without MPI.
  * Returns 0, or -1 with a message when MPI could not start. Call once, from the main thread. */
 int comm_init(nnt_comm *comm, nnt_err *err);
 /* Leaves the run; every rank must call it. */
