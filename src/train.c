@@ -221,7 +221,8 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
         size_t correct = 0;
         for (size_t first = 0; first < M; first += b) {
             /* this rank's part of the step: images [lo, lo + bs) of its shard; all ranks
-             * together take n_step (== b but for the last step, with one rank) */
+             * together take n_step, within n_ranks of b (exactly b with one rank, but for the
+             * last step), and the summed gradient is their mean */
             size_t lo = shard_end(first, m, M);
             int bs = (int)(shard_end(first + b < M ? first + b : M, m, M) - lo);
             size_t n_step = n_ranks == 1 ? (size_t)bs : step_images(first, b, shard_m, n_ranks, M);
