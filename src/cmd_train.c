@@ -345,6 +345,17 @@ int cmd_train(const train_args *args)
             fprintf(stderr, "nnt: %s\n", err.msg);
         goto done;
     }
+    /* the shards are cut from each rank's own scan: on several hosts, all must see one list */
+    int count[4] = {(int)(scan.train.n & INT32_MAX), -(int)(scan.train.n & INT32_MAX),
+                    (int)(scan.test.n & INT32_MAX), -(int)(scan.test.n & INT32_MAX)};
+    comm_allreduce_max_int(&comm, count, 4);
+    if (count[0] != -count[1] || count[2] != -count[3]) {
+        if (lead)
+            fprintf(stderr, "nnt: %s: the ranks see different images (%d to %d training, %d to %d "
+                            "test); the folder must be the same on every host\n",
+                    a->dir, -count[1], count[0], -count[3], count[2]);
+        goto done;
+    }
     /* one geometry for all shards: colour if any rank saw colour, rank 0's size (a shard whose
      * images differ fails to load, naming the file) */
     comm_allreduce_max_int(&comm, &geom.channels, 1);

@@ -62,6 +62,13 @@ cp "$NNT_SOURCE_DIR/tests/fuzz/corpus/png/basn0g08.png" "$odd" # 32x32; the othe
 expect 1 mpi 2 "$NNT" train -q --epochs 2 --threads 1 -o "$T/size.bin" "$T/size"
 has "$T/err" "$odd"
 
+# ---- ranks that see different folders (as hosts without a shared file system might) ----
+cp -r "$D" "$T/fewer"
+rm "$(find "$T/fewer/train" -name '*.png' | LC_ALL=C sort | head -n 1)"
+expect 1 timeout 120 "$MPIRUN" "${FLAGS[@]}" -np 1 "$NNT" train -q --epochs 1 --threads 1 -o "$T/f.bin" "$D" : \
+  -np 1 "$NNT" train -q --epochs 1 --threads 1 -o "$T/f.bin" "$T/fewer"
+has "$T/err" "the ranks see different images (599 to 600 training"
+
 # ---- divergence: every rank stops at the same step, with one message ----
 expect 1 mpi 2 "$NNT" train -q --optimizer sgd --lr 1e30 --epochs 2 --threads 1 -o "$T/div.bin" "$D"
 has "$T/err" "training diverged at epoch 1"
