@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "nnt/blas.h"
+#include "nnt/comm.h"
 #include "nnt/dataset.h"
 #include "nnt/eval.h"
 #include "nnt/model.h"
@@ -200,14 +201,47 @@ static int check_output_dir(const char *output)
     return ok ? 0 : -1;
 }
 
+/* Images of each set over all ranks (a rank's datasets hold its shard only). */
+typedef struct image_counts {
+    size_t train, val, test;
+} image_counts;
+
+/* ---- data parallelism: sharding and agreeing on failure ---- */
+
+/* shard = the files i of all with i mod size == rank, in order: about 1/size of the images, of
+ * every class. The paths are borrowed from all; free only shard's two arrays. */
+static int shard_files(nnt_filelist *shard, const nnt_filelist *all, int rank, int size)
+{
+    size_t n = all->n > (size_t)rank ? (all->n - (size_t)rank + (size_t)size - 1) / (size_t)size : 0;
+    shard->n = n;
+    shard->paths = malloc((n ? n : 1) * sizeof *shard->paths);
+    shard->labels = malloc((n ? n : 1) * sizeof *shard->labels);
+    if (!shard->paths || !shard->labels)
+        return -1;
+    for (size_t k = 0; k < n; k++) {
+        shard->paths[k] = all->paths[(size_t)rank + k * (size_t)size];
+        shard->labels[k] = all->labels[(size_t)rank + k * (size_t)size];
+    }
+    return 0;
+}
+
+/* Every rank says whether it failed; returns the lowest rank that did, or -1 when none did. Only
+ * that rank prints its message, so the user reads one, and every rank stops at the same point
+ * instead of waiting forever in the next collective. */
+static int first_failed(const nnt_comm *comm, int failed)
+{
+    int v = failed ? comm->size - comm->rank : 0;
+    comm_allreduce_max_int(comm, &v, 1);
+    return v ? comm->size - v : -1;
+}
+
 /* key=value lines on how the model was made, for `nnt info`; nothing time-dependent, so the
  * same command on the same data writes a byte-identical file. */
-static char *make_meta(const train_args *a, const nnt_dataset *train, const nnt_dataset *val,
-                       const nnt_dataset *test, const nnt_train_result *res)
+static char *make_meta(const train_args *a, const image_counts *cnt, const nnt_train_result *res)
 {
     const nnt_train_opts *t = &a->train;
     char buf[2048], batch[32], opt[128] = "";
-    if (t->batch == 0 || t->batch >= train->m)
+    if (t->batch == 0 || t->batch >= cnt->train)
         snprintf(batch, sizeof batch, "full");
     else
         snprintf(batch, sizeof batch, "%zu", t->batch);
@@ -224,12 +258,11 @@ static char *make_meta(const train_args *a, const nnt_dataset *train, const nnt_
                      train_optimizer_name(t->optimizer), t->lr, opt, t->l2,
                      train_solver_name(res->solver), batch, res->epochs_run,
                      res->best_epoch, (unsigned long long)a->seed, a->val_split, t->patience,
-                     train->m, val->m, test->m);
+                     cnt->train, cnt->val, cnt->test);
     return n > 0 && (size_t)n < sizeof buf ? strdup(buf) : NULL;
 }
 
-static void print_summary_json(const train_args *a, const nnt_scan *scan, const nnt_dataset *train,
-                               const nnt_dataset *val, const nnt_dataset *test,
+static void print_summary_json(const train_args *a, const nnt_scan *scan, const image_counts *n,
                                const nnt_train_result *res, const nnt_eval *ev_train,
                                const nnt_eval *ev_val, const nnt_eval *ev_test, double t_load,
                                double t_train, size_t skipped)
@@ -237,9 +270,9 @@ static void print_summary_json(const train_args *a, const nnt_scan *scan, const 
     printf("{\"train_accuracy\":");
     json_number(stdout, ev_train->accuracy);
     printf(",\"val_accuracy\":");
-    json_number(stdout, val->m ? ev_val->accuracy : NAN);
+    json_number(stdout, n->val ? ev_val->accuracy : NAN);
     printf(",\"test_accuracy\":");
-    json_number(stdout, test->m ? ev_test->accuracy : NAN);
+    json_number(stdout, n->test ? ev_test->accuracy : NAN);
     printf(",\"final_cost\":");
     json_number(stdout, res->final_loss);
     printf(",\"solver\":");
@@ -250,7 +283,7 @@ static void print_summary_json(const train_args *a, const nnt_scan *scan, const 
     printf(",\"train_seconds\":");
     json_number(stdout, t_train);
     printf(",\"train_images\":%zu,\"val_images\":%zu,\"test_images\":%zu,\"skipped\":%zu,\"classes\":[",
-           train->m, val->m, test->m, skipped);
+           n->train, n->val, n->test, skipped);
     for (int i = 0; i < scan->n_classes; i++) {
         if (i)
             putchar(',');
@@ -270,62 +303,124 @@ int cmd_train(const train_args *args)
     train_args resolved = *args;
     const train_args *a = &resolved;
     nnt_err err;
+    nnt_comm comm;
     nnt_scan scan = {0};
+    nnt_filelist shard_train = {0}, shard_test = {0};
     nnt_dataset train = {0}, val = {0}, test = {0};
     nnt_model model = {0};
-    progress prog = {a, !a->quiet && isatty(STDERR_FILENO), 0, 0.0, 0, {0}};
-    int code = EXIT_RUNTIME;
+    int code = EXIT_RUNTIME, failed_rank;
     size_t skipped = 0, skipped_test = 0;
 
+    if (comm_init(&comm, &err)) {
+        fprintf(stderr, "nnt: %s\n", err.msg);
+        return EXIT_RUNTIME;
+    }
+    int lead = comm.rank == 0; /* rank 0 alone prints and writes */
+    if (!lead) {
+        resolved.quiet = 1;
+        resolved.json = 0;
+    }
+    progress prog = {a, !a->quiet && isatty(STDERR_FILENO), 0, 0.0, 0, {0}};
     catch_signals();
     blas_set_threads(a->threads);
-    if (check_output_dir(a->output) || (a->plot && check_output_dir(a->plot)))
-        return EXIT_RUNTIME;
+    if (first_failed(&comm, lead && (check_output_dir(a->output) ||
+                                     (a->plot && check_output_dir(a->plot)))) >= 0)
+        goto done;
 
-    /* ---- load ---- */
+    /* ---- load: every rank scans the same list and decodes its own shard of it ---- */
     double t_load = now_seconds();
-    nnt_load_opts lo = {a->max_pixels, a->width, a->height, a->skip_bad, a->threads, warn_skip, (void *)a};
-    nnt_geometry geom;
+    /* skipped files are reported by the rank that read them, unless the user asked for quiet */
+    nnt_load_opts lo = {a->max_pixels, a->width, a->height, a->skip_bad, a->threads, warn_skip, (void *)args};
+    nnt_geometry geom = {0};
     nnt_rng rng;
     rng_seed(&rng, a->seed);
-    if (dataset_scan(&scan, a->dir, &err) || dataset_probe(&geom, &scan.train, &lo, &err) ||
-        dataset_load(&train, &skipped, &scan.train, &geom, &lo, &err) ||
-        (scan.has_test && dataset_load(&test, &skipped_test, &scan.test, &geom, &lo, &err))) {
-        fprintf(stderr, "nnt: %s\n", err.msg);
+    int rc = dataset_scan(&scan, a->dir, &err);
+    if (rc == 0 && (shard_files(&shard_train, &scan.train, comm.rank, comm.size) ||
+                    shard_files(&shard_test, &scan.test, comm.rank, comm.size)))
+        rc = nnt_errf(&err, "out of memory");
+    if (rc == 0 && shard_train.n == 0)
+        rc = nnt_errf(&err, "%s: %zu training images for %d ranks; every rank needs one", a->dir,
+                      scan.train.n, comm.size);
+    if (rc == 0)
+        rc = dataset_probe(&geom, &shard_train, &lo, &err);
+    if ((failed_rank = first_failed(&comm, rc)) >= 0) {
+        if (failed_rank == comm.rank)
+            fprintf(stderr, "nnt: %s\n", err.msg);
+        goto done;
+    }
+    /* the shards are cut from each rank's own scan: on several hosts, all must see one list */
+    int count[4] = {(int)(scan.train.n & INT32_MAX), -(int)(scan.train.n & INT32_MAX),
+                    (int)(scan.test.n & INT32_MAX), -(int)(scan.test.n & INT32_MAX)};
+    comm_allreduce_max_int(&comm, count, 4);
+    if (count[0] != -count[1] || count[2] != -count[3]) {
+        if (lead)
+            fprintf(stderr, "nnt: %s: the ranks see different images (%d to %d training, %d to %d "
+                            "test); the folder must be the same on every host\n",
+                    a->dir, -count[1], count[0], -count[3], count[2]);
+        goto done;
+    }
+    /* one geometry for all shards: colour if any rank saw colour, rank 0's size (a shard whose
+     * images differ fails to load, naming the file) */
+    comm_allreduce_max_int(&comm, &geom.channels, 1);
+    uint32_t size[2] = {geom.width, geom.height};
+    comm_broadcast(&comm, size, sizeof size, 0);
+    geom.width = size[0];
+    geom.height = size[1];
+    rc = dataset_load(&train, &skipped, &shard_train, &geom, &lo, &err);
+    if (rc == 0 && shard_test.n)
+        rc = dataset_load(&test, &skipped_test, &shard_test, &geom, &lo, &err);
+    if ((failed_rank = first_failed(&comm, rc)) >= 0) {
+        if (failed_rank == comm.rank)
+            fprintf(stderr, "nnt: %s\n", err.msg);
         goto done;
     }
     t_load = now_seconds() - t_load;
-    if (stop_signal) {
-        fprintf(stderr, "nnt: interrupted by %s while loading; no model written\n",
-                stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
-        code = 128 + stop_signal;
+    int sig = stop_signal;
+    comm_allreduce_max_int(&comm, &sig, 1);
+    if (sig) {
+        if (lead)
+            fprintf(stderr, "nnt: interrupted by %s while loading; no model written\n",
+                    sig == SIGINT ? "SIGINT" : "SIGTERM");
+        code = 128 + sig;
         goto done;
     }
-    /* the split draws from its own stream, so --val-split does not change the initialisation */
+    /* the split draws from its own stream, so --val-split does not change the initialisation;
+     * each rank splits its shard (stratified) with a stream of its own */
     nnt_rng split_rng;
-    rng_seed(&split_rng, a->seed ^ 0x9e3779b97f4a7c15ULL);
-    if (a->val_split > 0.0 &&
-        dataset_split(&train, &val, a->val_split, scan.n_classes, &split_rng, &err)) {
-        fprintf(stderr, "nnt: %s: %s\n", a->dir, err.msg);
+    rng_seed(&split_rng, a->seed ^ 0x9e3779b97f4a7c15ULL ^ ((uint64_t)comm.rank * 0xd1b54a32d192ed03ULL));
+    rc = a->val_split > 0.0 &&
+         dataset_split(&train, &val, a->val_split, scan.n_classes, &split_rng, &err);
+    if ((failed_rank = first_failed(&comm, rc)) >= 0) {
+        if (failed_rank == comm.rank)
+            fprintf(stderr, "nnt: %s: %s\n", a->dir, err.msg);
         goto done;
     }
+    double sums[5] = {(double)train.m, (double)val.m, (double)test.m, (double)skipped,
+                      (double)skipped_test};
+    comm_allreduce_sum_double(&comm, sums, 5);
+    image_counts n = {(size_t)sums[0], (size_t)sums[1], (size_t)sums[2]};
+    skipped = (size_t)sums[3];
+    skipped_test = (size_t)sums[4];
     if (!a->quiet) {
         fprintf(stderr, "nnt: %s: %d classes (", a->dir, scan.n_classes);
         for (int i = 0; i < scan.n_classes; i++)
             fprintf(stderr, "%s%s", i ? ", " : "", scan.class_names[i]);
-        fprintf(stderr, "), %zu training", train.m);
-        if (val.m)
-            fprintf(stderr, ", %zu validation", val.m);
-        fprintf(stderr, " and %zu test images of %ux%ux%d, loaded in %.2f s\n", test.m,
+        fprintf(stderr, "), %zu training", n.train);
+        if (n.val)
+            fprintf(stderr, ", %zu validation", n.val);
+        fprintf(stderr, " and %zu test images of %ux%ux%d, loaded in %.2f s", n.test,
                 geom.width, geom.height, geom.channels, t_load);
+        if (comm.size > 1)
+            fprintf(stderr, " by %d ranks", comm.size);
+        fputc('\n', stderr);
         if (skipped + skipped_test)
             fprintf(stderr, "nnt: skipped %zu unreadable image%s\n", skipped + skipped_test,
                     skipped + skipped_test == 1 ? "" : "s");
     }
 
     if (resolved.train.epochs == 0) {
-        size_t b = a->train.batch == 0 || a->train.batch > train.m ? train.m : a->train.batch;
-        size_t steps = (train.m + b - 1) / b, epochs = (AUTO_STEPS + steps - 1) / steps;
+        size_t b = a->train.batch == 0 || a->train.batch > n.train ? n.train : a->train.batch;
+        size_t steps = (n.train + b - 1) / b, epochs = (AUTO_STEPS + steps - 1) / steps;
         resolved.train.epochs = epochs < AUTO_EPOCHS ? AUTO_EPOCHS : (int)epochs;
     }
     if (resolved.log_every < 0)
@@ -351,43 +446,64 @@ int cmd_train(const train_args *args)
 
     /* ---- train ---- */
     int n_y = scan.n_classes == 2 ? 1 : scan.n_classes;
-    if (net_new(&model.net, (int)train.n_x, a->hidden, n_y, a->act, &err)) {
-        fprintf(stderr, "nnt: %s\n", err.msg);
+    rc = net_new(&model.net, (int)train.n_x, a->hidden, n_y, a->act, &err);
+    if ((failed_rank = first_failed(&comm, rc)) >= 0) {
+        if (failed_rank == comm.rank)
+            fprintf(stderr, "nnt: %s\n", err.msg);
         goto done;
     }
-    net_init(&model.net, &rng, a->init);
+    net_init(&model.net, &rng, a->init); /* the same seed on every rank: the same weights */
+    if (comm.rank > 0) /* each rank shuffles its shard with its own stream; rank 0 keeps the seed's */
+        rng_seed(&rng, a->seed ^ ((uint64_t)comm.rank * 0xbf58476d1ce4e5b9ULL));
     nnt_train_opts to = a->train;
     to.test_every = a->plot && a->log_every != 1 ? 1 : a->log_every;
     to.stop = &stop_signal;
-    to.on_epoch = on_epoch;
-    to.on_step = prog.tty ? on_step : NULL;
+    to.on_epoch = lead ? on_epoch : NULL;
+    to.on_step = lead && prog.tty ? on_step : NULL;
     to.ctx = &prog;
-    prog.m = train.m;
+    to.comm = &comm;
+    prog.m = n.train;
     nnt_train_result res;
     double t_train = now_seconds();
-    int rc = train_run(&model.net, &res, &train, &val, &test, &rng, &to, &err);
+    rc = train_run(&model.net, &res, &train, &val, &test, &rng, &to, &err);
     t_train = now_seconds() - t_train;
-    if (rc == NNT_TRAIN_STOPPED || (rc == 0 && stop_signal)) {
+    sig = stop_signal;
+    comm_allreduce_max_int(&comm, &sig, 1);
+    if (rc == NNT_TRAIN_STOPPED || (rc == 0 && sig)) {
         if (prog.tty)
             fputs("\r\033[K", stderr);
-        fprintf(stderr, "nnt: interrupted by %s after %d epochs; no model written (%s left as it was)\n",
-                stop_signal == SIGINT ? "SIGINT" : "SIGTERM", res.epochs_run, a->output);
-        code = 128 + stop_signal;
+        if (lead)
+            fprintf(stderr, "nnt: interrupted by %s after %d epochs; no model written (%s left as it was)\n",
+                    sig == SIGINT ? "SIGINT" : "SIGTERM", res.epochs_run, a->output);
+        code = 128 + (sig ? sig : SIGTERM);
         goto done;
     }
-    if (rc) {
+    /* train_run fails on every rank alike; the message worth printing is from a rank that
+     * failed itself, not one told that another did */
+    if ((failed_rank = first_failed(&comm, rc && !strstr(err.msg, "on another rank"))) >= 0 || rc) {
         if (prog.tty)
             fputs("\r\033[K", stderr);
-        fprintf(stderr, "nnt: %s; no model written\n", err.msg);
+        if (failed_rank == comm.rank)
+            fprintf(stderr, "nnt: %s; no model written\n", err.msg);
         goto done;
     }
 
-    /* ---- report and save ---- */
+    /* ---- report and save (every rank evaluates its shards; rank 0 writes) ---- */
     nnt_eval ev_train, ev_val = {0}, ev_test = {0};
-    if (eval_dataset(&ev_train, NULL, NULL, &model.net, &train, &err) ||
-        (val.m && eval_dataset(&ev_val, NULL, NULL, &model.net, &val, &err)) ||
-        (test.m && eval_dataset(&ev_test, NULL, NULL, &model.net, &test, &err))) {
-        fprintf(stderr, "nnt: %s\n", err.msg);
+    rc = eval_dataset_all(&ev_train, &model.net, &train, &comm, &err);
+    if (rc == 0 && n.val)
+        rc = eval_dataset_all(&ev_val, &model.net, &val, &comm, &err);
+    if (rc == 0 && n.test)
+        rc = eval_dataset_all(&ev_test, &model.net, &test, &comm, &err);
+    if ((failed_rank = first_failed(&comm, rc && !strstr(err.msg, "on another rank"))) >= 0 || rc) {
+        if (failed_rank == comm.rank)
+            fprintf(stderr, "nnt: %s\n", err.msg);
+        goto done;
+    }
+    if (!lead) { /* the others wait for rank 0's verdict on writing, so all exit alike */
+        int ok = 0;
+        comm_allreduce_max_int(&comm, &ok, 1);
+        code = ok ? EXIT_RUNTIME : EXIT_OK;
         goto done;
     }
     model.width = geom.width;
@@ -395,32 +511,32 @@ int cmd_train(const train_args *args)
     model.channels = geom.channels;
     model.n_classes = scan.n_classes;
     model.class_names = scan.class_names; /* borrowed: detached again before model_free */
-    model.meta = make_meta(a, &train, &val, &test, &res);
+    model.meta = make_meta(a, &n, &res);
     rc = model.meta ? model_save(&model, a->output, &err) : nnt_errf(&err, "out of memory");
     model.class_names = NULL;
     model.n_classes = 0;
     if (rc) {
         fprintf(stderr, "nnt: %s\n", err.msg);
-        goto done;
+        goto lead_done;
     }
     if (a->plot) {
-        nnt_curves cv = {prog.h.n, prog.h.train_loss, val.m ? prog.h.val_loss : NULL,
-                         prog.h.train_acc, val.m ? prog.h.val_acc : NULL,
-                         test.m ? prog.h.test_acc : NULL, a->dir};
+        nnt_curves cv = {prog.h.n, prog.h.train_loss, n.val ? prog.h.val_loss : NULL,
+                         prog.h.train_acc, n.val ? prog.h.val_acc : NULL,
+                         n.test ? prog.h.test_acc : NULL, a->dir};
         if (prog.history_oom) {
             fprintf(stderr, "nnt: %s: out of memory for the chart\n", a->plot);
-            goto done;
+            goto lead_done;
         }
         if (plot_curves(a->plot, &cv, &err)) {
             fprintf(stderr, "nnt: %s\n", err.msg);
-            goto done;
+            goto lead_done;
         }
     }
     if (!a->quiet) {
         fprintf(stderr, "train accuracy %.4f", ev_train.accuracy);
-        if (val.m)
+        if (n.val)
             fprintf(stderr, ", validation accuracy %.4f", ev_val.accuracy);
-        if (test.m)
+        if (n.test)
             fprintf(stderr, ", test accuracy %.4f", ev_test.accuracy);
         fprintf(stderr, "; final loss %.6f; trained in %.2f s", res.final_loss, t_train);
         if (res.stopped_early)
@@ -430,19 +546,28 @@ int cmd_train(const train_args *args)
         fprintf(stderr, "\nwrote %s%s%s\n", a->output, a->plot ? " and " : "", a->plot ? a->plot : "");
     }
     if (a->json)
-        print_summary_json(a, &scan, &train, &val, &test, &res, &ev_train, &ev_val, &ev_test,
+        print_summary_json(a, &scan, &n, &res, &ev_train, &ev_val, &ev_test,
                            t_load, t_train, skipped + skipped_test);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "nnt: writing to standard output failed\n");
-        goto done;
+        goto lead_done;
     }
     code = EXIT_OK;
+lead_done: {
+        int failed = code != EXIT_OK;
+        comm_allreduce_max_int(&comm, &failed, 1);
+    }
 done:
     history_free(&prog.h);
     model_free(&model);
     dataset_free(&train);
     dataset_free(&val);
     dataset_free(&test);
+    free(shard_train.paths);
+    free(shard_train.labels);
+    free(shard_test.paths);
+    free(shard_test.labels);
     dataset_scan_free(&scan);
+    comm_finalize(&comm);
     return code;
 }

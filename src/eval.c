@@ -55,6 +55,26 @@ done:
     return rc;
 }
 
+int eval_dataset_all(nnt_eval *ev, const nnt_net *net, const nnt_dataset *ds,
+                     const nnt_comm *comm, nnt_err *err)
+{
+    int rc = ds->m ? eval_dataset(ev, NULL, NULL, net, ds, err) : 0;
+    if (!ds->m)
+        *ev = (nnt_eval){0};
+    if (comm_size(comm) == 1)
+        return rc;
+    /* every rank takes part in the sum even after failing, so none waits forever */
+    double sum[4] = {rc ? 1.0 : 0.0, (double)ev->m, (double)ev->correct, ev->loss * (double)ev->m};
+    comm_allreduce_sum_double(comm, sum, 4);
+    if (sum[0] > 0.0)
+        return rc ? rc : nnt_errf(err, "evaluation failed on another rank");
+    ev->m = (size_t)sum[1];
+    ev->correct = (size_t)sum[2];
+    ev->accuracy = ev->m ? sum[2] / sum[1] : 0.0;
+    ev->loss = ev->m ? sum[3] / sum[1] : 0.0;
+    return 0;
+}
+
 int eval_map_classes(int32_t *map, char *const *from_names, int n_from, char *const *to_names,
                      int n_to)
 {

@@ -36,7 +36,13 @@ static const char usage_main[] =
     "  nnt --version         version and libraries\n"
     "\n"
     "Exit status: 0 success, 1 runtime or data error, 2 usage error,\n"
-    "130/143 training interrupted by SIGINT/SIGTERM.\n";
+    "130/143 training interrupted by SIGINT/SIGTERM.\n"
+#ifdef NNT_MPI
+    "\n"
+    "Built with MPI: mpirun -np N nnt train ... trains on N ranks, each decoding 1/N\n"
+    "of the images; see README.md.\n"
+#endif
+    ;
 
 static const char usage_train[] =
     "Usage: nnt train [OPTIONS] DIR\n"
@@ -73,7 +79,8 @@ static const char usage_train[] =
     "      --size WxH        resize every image to WxH (default: all must have one size)\n"
     "      --max-pixels N    refuse images of more than N pixels (default 67108864)\n"
     "      --skip-bad        skip undecodable images with a warning (default: fail)\n"
-    "      --threads N       decoding and BLAS threads (default: all cores)\n"
+    "      --threads N       decoding and BLAS threads, per MPI rank (default: all cores,\n"
+    "                        shared among the ranks on this host)\n"
     "Output:\n"
     "  -o, --output PATH     model file to write (default model.bin)\n"
     "      --plot FILE.png   draw the loss and accuracy per epoch into a PNG chart\n"
@@ -198,9 +205,17 @@ static int parse_float(float *out, const char *s, double lo, int lo_ok, double h
     return 0;
 }
 
+/* All cores, shared among the ranks mpirun started on this host (Open MPI and MPICH say how
+ * many), so `mpirun -np N nnt train` does not start N times as many threads as cores. */
 static int default_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    if (!local)
+        local = getenv("MPI_LOCALNRANKS");
+    long ranks = local ? strtol(local, NULL, 10) : 1;
+    if (ranks > 1)
+        n /= ranks;
     return n < 1 ? 1 : n > 256 ? 256 : (int)n;
 }
 

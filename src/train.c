@@ -149,6 +149,25 @@ static int optim_step(nnt_net *net, const nnt_net *grad, optim *st, const nnt_tr
     return bad ? -1 : 0;
 }
 
+/* ---- data parallelism (opts->comm): which images of its shard a rank takes at each step ---- */
+
+/* The end, in rank r's shuffled shard of m_r images, of the steps that cover the first `pos` of
+ * the M images of all shards (pos ≤ M): floor(pos·m_r/M). Each step thus takes about
+ * batch·m_r/M of the shard, and with one rank (m_r = M) exactly `batch`, as before. */
+static size_t shard_end(size_t pos, size_t m_r, size_t M)
+{
+    return (size_t)((unsigned long long)pos * m_r / M); /* pos, m_r ≤ INT32_MAX: no overflow */
+}
+
+/* Images all ranks take at the step covering positions [pos, pos + b) of M. */
+static size_t step_images(size_t pos, size_t b, const double *shard_m, int n_ranks, size_t M)
+{
+    size_t end = pos + b < M ? pos + b : M, n = 0;
+    for (int r = 0; r < n_ranks; r++)
+        n += shard_end(end, (size_t)shard_m[r], M) - shard_end(pos, (size_t)shard_m[r], M);
+    return n;
+}
+
 int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
               const nnt_dataset *val, const nnt_dataset *test, nnt_rng *rng,
               const nnt_train_opts *o, nnt_err *err)
@@ -156,35 +175,75 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     size_t m = train->m, n_x = train->n_x;
     int n_h = net->n_h, n_y = net->n_y;
     *res = (nnt_train_result){0};
-    if (m == 0 || m > INT32_MAX)
-        return nnt_errf(err, "training needs between 1 and %d images, not %zu", INT32_MAX, m);
-    if ((size_t)net->n_x != n_x)
-        return nnt_errf(err, "the network takes %d inputs but the images have %zu", net->n_x, n_x);
-    if (val && val->m == 0)
-        val = NULL;
-    if (test && test->m == 0)
-        test = NULL;
+    /* ---- data parallel: agree on the shard sizes, or on failing, before any step ---- */
+    const nnt_comm *comm = o->comm;
+    int n_ranks = comm_size(comm);
+    static const nnt_dataset none = {0};
+    const nnt_dataset *val_ds = val ? val : &none, *test_ds = test ? test : &none;
+    double *agree = calloc((size_t)n_ranks + 3, sizeof *agree); /* failed, val m, test m, m per rank */
+    int local_rc = 0;
+    if (!agree)
+        return nnt_errf(err, "out of memory");
+    if (m > INT32_MAX)
+        local_rc = nnt_errf(err, "training needs between 1 and %d images, not %zu", INT32_MAX, m);
+    else if ((size_t)net->n_x != n_x)
+        local_rc = nnt_errf(err, "the network takes %d inputs but the images have %zu", net->n_x, n_x);
+    agree[0] = local_rc ? 1.0 : 0.0;
+    agree[1] = (double)val_ds->m;
+    agree[2] = (double)test_ds->m;
+    agree[3 + comm_rank(comm)] = (double)m;
+    comm_allreduce_sum_double(comm, agree, (size_t)n_ranks + 3);
+    const double *shard_m = agree + 3;
+    size_t M = 0;
+    for (int r = 0; r < n_ranks; r++)
+        M += (size_t)shard_m[r];
+    if (agree[0] > 0.0 || M == 0 || M > INT32_MAX) {
+        if (!local_rc)
+            local_rc = agree[0] > 0.0 ? nnt_errf(err, "training failed on another rank")
+                                      : nnt_errf(err, "training needs between 1 and %d images, "
+                                                      "not %zu", INT32_MAX, M);
+        free(agree);
+        return local_rc;
+    }
+    /* a set that is empty on every rank is no set; one empty on this rank only still takes part */
+    val = agree[1] > 0.0 ? val_ds : NULL;
+    test = agree[2] > 0.0 ? test_ds : NULL;
+    size_t b = (o->batch == 0 || o->batch >= M) ? M : o->batch; /* global images per step */
+    int full = b == M;
+    size_t b_local = full ? m : (b * m / M + 1 < m ? b * m / M + 1 : m); /* most this rank takes */
+    if (b_local == 0)
+        b_local = 1;
+    /* ---- end of data parallel ---- */
+
+    /* the sample-space solver needs every image's Gram products, so it runs in one process */
     nnt_solver solver = NNT_SOLVER_PRIMAL;
-    if (train_solver_resolve(&solver, o, m, (val ? val->m : 0) + (test ? test->m : 0), n_x, n_h,
-                             err))
-        return -1;
-    if (solver == NNT_SOLVER_DUAL)
-        return dual_train(net, res, train, val, test, o, err);
+    if (n_ranks == 1) {
+        if (train_solver_resolve(&solver, o, m, (val ? val->m : 0) + (test ? test->m : 0), n_x,
+                                 n_h, err)) {
+            free(agree);
+            return -1;
+        }
+        if (solver == NNT_SOLVER_DUAL) {
+            free(agree);
+            return dual_train(net, res, train, val, test, o, err);
+        }
+    } else if (o->solver == NNT_SOLVER_DUAL) {
+        free(agree);
+        return nnt_errf(err, "--solver dual runs in one process only: use primal or auto under mpirun");
+    }
     res->solver = NNT_SOLVER_PRIMAL;
-    size_t b = (o->batch == 0 || o->batch >= m) ? m : o->batch;
-    int full = b == m;
     size_t np = net->n_params;
 
     nnt_net grad = {0};
     optim st = {0};
-    float *X = malloc(n_x * b * sizeof *X);
-    int32_t *y = malloc(b * sizeof *y);
-    float *A1 = malloc((size_t)n_h * b * sizeof *A1);
-    float *dZ1 = malloc((size_t)n_h * b * sizeof *dZ1);
-    float *Z2 = malloc((size_t)n_y * b * sizeof *Z2);
-    float *A2 = malloc((size_t)n_y * b * sizeof *A2);
-    float *dZ2 = malloc((size_t)n_y * b * sizeof *dZ2);
-    size_t *idx = malloc(m * sizeof *idx);
+    float *X = malloc(n_x * b_local * sizeof *X);
+    int32_t *y = malloc(b_local * sizeof *y);
+    float *A1 = malloc((size_t)n_h * b_local * sizeof *A1);
+    float *dZ1 = malloc((size_t)n_h * b_local * sizeof *dZ1);
+    float *Z2 = malloc((size_t)n_y * b_local * sizeof *Z2);
+    float *A2 = malloc((size_t)n_y * b_local * sizeof *A2);
+    float *dZ2 = malloc((size_t)n_y * b_local * sizeof *dZ2);
+    size_t *idx = malloc((m ? m : 1) * sizeof *idx);
     float *best = val && o->patience > 0 ? malloc(np * sizeof *best) : NULL;
     if (o->optimizer != NNT_OPT_SGD)
         st.m = calloc(np, sizeof *st.m);
@@ -193,11 +252,15 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     int rc = 0;
     if (!X || !y || !A1 || !dZ1 || !Z2 || !A2 || !dZ2 || !idx || (val && o->patience > 0 && !best) ||
         (o->optimizer != NNT_OPT_SGD && !st.m) || (o->optimizer == NNT_OPT_ADAM && !st.v)) {
-        rc = nnt_errf(err, "out of memory for a batch of %zu images of %zu values", b, n_x);
-        goto done;
-    }
-    if (net_new(&grad, net->n_x, n_h, n_y, net->act, err)) {
+        rc = nnt_errf(err, "out of memory for a batch of %zu images of %zu values", b_local, n_x);
+    } else if (net_new(&grad, net->n_x, n_h, n_y, net->act, err)) {
         rc = -1;
+    }
+    int failed = rc != 0; /* data parallel: a rank that cannot train stops them all */
+    comm_allreduce_max_int(comm, &failed, 1);
+    if (failed) {
+        if (rc == 0)
+            rc = nnt_errf(err, "training failed on another rank");
         goto done;
     }
     for (size_t i = 0; i < m; i++)
@@ -213,22 +276,39 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             rng_shuffle(rng, idx, m);
         double loss_sum = 0.0;
         size_t correct = 0;
-        for (size_t first = 0; first < m; first += b) {
-            int bs = (int)(m - first < b ? m - first : b);
+        for (size_t first = 0; first < M; first += b) {
+            /* this rank's part of the step: images [lo, lo + bs) of its shard; all ranks
+             * together take n_step, within n_ranks of b (exactly b with one rank, but for the
+             * last step), and the summed gradient is their mean */
+            size_t lo = shard_end(first, m, M);
+            int bs = (int)(shard_end(first + b < M ? first + b : M, m, M) - lo);
+            size_t n_step = n_ranks == 1 ? (size_t)bs : step_images(first, b, shard_m, n_ranks, M);
             /* X: n_x x bs, A1, dZ1: n_h x bs, Z2, A2, dZ2: n_y x bs */
             if (!full)
-                dataset_gather(X, y, train, idx + first, 0, (size_t)bs);
-            net_forward(A1, Z2, A2, net, X, bs);
-            double loss = output_loss(Z2, y, n_y, bs);
-            if (!isfinite(loss)) {
+                dataset_gather(X, y, train, idx + lo, 0, (size_t)bs);
+            /* summed over the ranks: loss, right answers, stop requests, divergences */
+            double stats[4] = {0.0, 0.0, o->stop && *o->stop ? 1.0 : 0.0, 0.0};
+            if (bs > 0) {
+                net_forward(A1, Z2, A2, net, X, bs);
+                stats[0] = output_loss(Z2, y, n_y, bs);
+                for (int j = 0; j < bs; j++)
+                    stats[1] += net_label(A2 + (size_t)j * n_y, n_y) == y[j];
+                stats[3] = !isfinite(stats[0]);
+            }
+            if (bs > 0 && !stats[3])
+                net_backward(&grad, dZ2, dZ1, net, X, A1, A2, y, bs, 1.0f / (float)n_step);
+            else
+                memset(grad.params, 0, np * sizeof *grad.params);
+            comm_allreduce_sum_double(comm, stats, 4);
+            if (stats[3] > 0.0) {
+                double loss = stats[0]; /* NaN or ±Inf on some rank: the sum is not finite too */
                 rc = nnt_errf(err, "training diverged at epoch %d: the loss is %s; try a lower "
                                    "learning rate (--lr)", epoch, isnan(loss) ? "NaN" : "infinite");
                 break;
             }
-            loss_sum += loss;
-            for (int j = 0; j < bs; j++)
-                correct += net_label(A2 + (size_t)j * n_y, n_y) == y[j];
-            net_backward(&grad, dZ2, dZ1, net, X, A1, A2, y, bs, 1.0f / (float)bs);
+            comm_allreduce_sum_float(comm, grad.params, np);
+            loss_sum += stats[0];
+            correct += (size_t)stats[1];
             if (o->l2 > 0.0f)
                 add_l2(&grad, net, o->l2);
             if (optim_step(net, &grad, &st, o)) {
@@ -236,14 +316,15 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
                                    "infinite; try a lower learning rate (--lr)", epoch);
                 break;
             }
-            seen += (size_t)bs;
+            seen += n_step;
             if (o->on_step) {
-                size_t done_n = first + (size_t)bs;
-                nnt_step s = {epoch, o->epochs, done_n, m, loss_sum / (double)done_n,
+                size_t done_n = first + b < M ? first + b : M;
+                nnt_step s = {epoch, o->epochs, done_n, M, loss_sum / (double)done_n,
                               (double)correct / (double)done_n, now_seconds() - t0};
                 o->on_step(o->ctx, &s);
             }
-            if (o->stop && *o->stop) {
+            /* one rank alone reads its flag again: a signal during the step stops it now */
+            if (stats[2] > 0.0 || (n_ranks == 1 && o->stop && *o->stop)) {
                 rc = NNT_TRAIN_STOPPED;
                 break;
             }
@@ -251,14 +332,14 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
         if (rc != 0)
             break;
         res->epochs_run = epoch;
-        res->final_loss = loss_sum / (double)m;
+        res->final_loss = loss_sum / (double)M;
 
-        nnt_epoch e = {epoch, o->epochs, loss_sum / (double)m, (double)correct / (double)m,
+        nnt_epoch e = {epoch, o->epochs, loss_sum / (double)M, (double)correct / (double)M,
                        NAN, NAN, NAN, 0.0, 0.0, 0};
         int stop_now = 0;
         nnt_eval ev;
         if (val) {
-            if (eval_dataset(&ev, NULL, NULL, net, val, err)) {
+            if (eval_dataset_all(&ev, net, val, comm, err)) {
                 rc = -1;
                 break;
             }
@@ -285,7 +366,7 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
         if (!best) /* without early stopping the network keeps the last epoch's weights */
             res->best_epoch = epoch;
         if (test && (last || (o->test_every > 0 && epoch % o->test_every == 0))) {
-            if (eval_dataset(&ev, NULL, NULL, net, test, err)) {
+            if (eval_dataset_all(&ev, net, test, comm, err)) {
                 rc = -1;
                 break;
             }
@@ -311,5 +392,6 @@ done:
     free(best);
     free(st.m);
     free(st.v);
+    free(agree);
     return rc;
 }

@@ -218,6 +218,32 @@ int main(void)
         dataset_free(&val);
     }
 
+    /* a communicator of one rank trains exactly as no communicator: the data-parallel
+     * bookkeeping (global batch, shard slices, summed statistics) reduces to the plain loop */
+    {
+        nnt_dataset d = make_data(101, 13);
+        nnt_comm comm;
+        CHECK(comm_init(&comm, &err) == 0);
+        CHECK(comm.rank == 0 && comm.size == 1);
+        nnt_train_opts o = train_opts_default();
+        o.epochs = 4;
+        o.batch = 32; /* 101 = 3·32 + 5: a short last step */
+        o.optimizer = NNT_OPT_ADAM;
+        o.lr = 0.01f;
+        o.l2 = 0.001f;
+        nnt_net plain = {0}, ranked = {0};
+        counter c1 = {0}, c2 = {0};
+        CHECK(train_opt(&plain, &d, NNT_ACT_RELU, &o, NULL, &c1, &err) == 0);
+        o.comm = &comm;
+        CHECK(train_opt(&ranked, &d, NNT_ACT_RELU, &o, NULL, &c2, &err) == 0);
+        CHECK(memcmp(plain.params, ranked.params, plain.n_params * sizeof(float)) == 0);
+        CHECK(c1.last_cost == c2.last_cost && c1.calls == c2.calls);
+        comm_finalize(&comm);
+        net_free(&plain);
+        net_free(&ranked);
+        free_data(&d);
+    }
+
     free_data(&ds);
     free_data(&test);
     return check_done("test_train");

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nnt/comm.h"
 #include "nnt/dataset.h"
 #include "nnt/err.h"
 #include "nnt/net.h"
@@ -22,6 +23,11 @@ typedef struct nnt_eval {
  * (m entries each, may be NULL) receive each image's label and the probability given to it. */
 int eval_dataset(nnt_eval *ev, int32_t *pred, float *prob, const nnt_net *net,
                  const nnt_dataset *ds, nnt_err *err);
+
+/* eval_dataset over the shards of all ranks (comm NULL: one process): every rank calls it with
+ * its shard (m may be 0) and receives the totals. A rank that fails makes every rank fail. */
+int eval_dataset_all(nnt_eval *ev, const nnt_net *net, const nnt_dataset *ds,
+                     const nnt_comm *comm, nnt_err *err);
 
 /* map[i] = the index in to_names of from_names[i] (names compared as bytes), for the n_from
  * names. Returns -1 when every name was found, else the index of the first missing one. */

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stddef.h>
 
+#include "nnt/comm.h"
 #include "nnt/dataset.h"
 #include "nnt/err.h"
 #include "nnt/net.h"
@@ -71,6 +72,13 @@ typedef struct nnt_train_opts {
     void (*on_epoch)(void *ctx, const nnt_epoch *e);
     void (*on_step)(void *ctx, const nnt_step *s); /* may be NULL */
     void *ctx;
+    /* Data-parallel training (NULL: one process). Each rank passes its own shard as train, val
+     * and test; every step the ranks sum their gradients, so all hold the same parameters. The
+     * batch is global: each step takes about batch·m_r/M images of rank r's shard of m_r (of M
+     * in all), every rank runs the same number of steps, and the gradient is divided by the
+     * step's global image count. Losses, accuracies and the stop request are summed over the
+     * ranks, so every rank reports, diverges and stops alike. */
+    const nnt_comm *comm;
 } nnt_train_opts;
 
 /* Defaults of everything but epochs, batch, optimizer and lr: momentum 0.9, Adam's betas 0.9

@@ -1,0 +1,101 @@
+/* comm.c — the communicator: MPI's world under NNT_MPI, a single process otherwise. Both keep
+ * the same contract, so the trainer and the CLI have one code path for any number of ranks. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnt/comm.h"
+
+#ifdef NNT_MPI
+#include <mpi.h>
+
+/* MPI counts are int: reduce large vectors in pieces. */
+#define COMM_CHUNK ((size_t)1 << 30)
+
+/* Whether a launcher (mpirun, mpiexec, srun, hydra) started this process. Without one,
+ * MPI_Init would make Open MPI fork a singleton server: slower to start, and it hangs where it
+ * cannot create its files (a full disk, a file size limit). A lone process needs no MPI. */
+static int launched_by_mpi(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
+                                       "PMI_SIZE", "MPI_LOCALNRANKS"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        if (getenv(vars[i]))
+            return 1;
+    return 0;
+}
+
+int comm_init(nnt_comm *comm, nnt_err *err)
+{
+    memset(comm, 0, sizeof *comm);
+    comm->size = 1;
+    if (!launched_by_mpi())
+        return 0; /* rank 0 of 1: every collective below returns at once */
+    int started = 0, provided = 0;
+    MPI_Initialized(&started);
+    if (!started) {
+        /* only the main thread calls MPI; decoding and BLAS threads never do */
+        if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+            return nnt_errf(err, "MPI could not start");
+        comm->mpi = 1;
+    }
+    MPI_Comm_rank(MPI_COMM_WORLD, &comm->rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &comm->size);
+    return 0;
+}
+
+void comm_finalize(nnt_comm *comm)
+{
+    if (comm->mpi)
+        MPI_Finalize();
+    comm->mpi = 0;
+}
+
+void comm_allreduce_sum_float(const nnt_comm *comm, float *x, size_t n)
+{
+    for (size_t i = 0; comm && comm->size > 1 && i < n; i += COMM_CHUNK)
+        MPI_Allreduce(MPI_IN_PLACE, x + i, (int)(n - i < COMM_CHUNK ? n - i : COMM_CHUNK),
+                      MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+}
+
+void comm_allreduce_sum_double(const nnt_comm *comm, double *x, size_t n)
+{
+    for (size_t i = 0; comm && comm->size > 1 && i < n; i += COMM_CHUNK)
+        MPI_Allreduce(MPI_IN_PLACE, x + i, (int)(n - i < COMM_CHUNK ? n - i : COMM_CHUNK),
+                      MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+}
+
+void comm_allreduce_max_int(const nnt_comm *comm, int *x, size_t n)
+{
+    for (size_t i = 0; comm && comm->size > 1 && i < n; i += COMM_CHUNK)
+        MPI_Allreduce(MPI_IN_PLACE, x + i, (int)(n - i < COMM_CHUNK ? n - i : COMM_CHUNK),
+                      MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+}
+
+void comm_broadcast(const nnt_comm *comm, void *buf, size_t bytes, int root)
+{
+    for (size_t i = 0; comm && comm->size > 1 && i < bytes; i += COMM_CHUNK)
+        MPI_Bcast((char *)buf + i, (int)(bytes - i < COMM_CHUNK ? bytes - i : COMM_CHUNK),
+                  MPI_BYTE, root, MPI_COMM_WORLD);
+}
+
+#else /* one process: the sums and maxima over one rank are the values themselves */
+
+int comm_init(nnt_comm *comm, nnt_err *err)
+{
+    (void)err;
+    *comm = (nnt_comm){0, 1, 0};
+    return 0;
+}
+
+void comm_finalize(nnt_comm *comm) { (void)comm; }
+
+void comm_allreduce_sum_float(const nnt_comm *comm, float *x, size_t n) { (void)comm, (void)x, (void)n; }
+void comm_allreduce_sum_double(const nnt_comm *comm, double *x, size_t n) { (void)comm, (void)x, (void)n; }
+void comm_allreduce_max_int(const nnt_comm *comm, int *x, size_t n) { (void)comm, (void)x, (void)n; }
+
+void comm_broadcast(const nnt_comm *comm, void *buf, size_t bytes, int root)
+{
+    (void)comm, (void)buf, (void)bytes, (void)root;
+}
+
+#endif

@@ -1,0 +1,77 @@
+# cli_mpi.sh — data-parallel training over 2 MPI ranks on loopback: the full-batch model of 2 ranks
+# predicts as the 1-rank model does, mini-batches train, rank 0 alone reports, and a failure on
+# one rank (bad file, divergence) stops both with one message and exit 1, never a hang.
+# Skips (77) unless nnt was built with -DNNT_MPI=ON and mpirun is at hand.
+. "$(dirname "$0")/lib.sh"
+D="$NNT_SOURCE_DIR/data"
+MPIRUN=${NNT_MPIEXEC:-$(command -v mpirun)}
+if [ "${NNT_MPI:-0}" != 1 ] || [ -z "$MPIRUN" ] || ! [ -x "$MPIRUN" ]; then
+  echo "cli_mpi: nnt built without MPI (cmake -DNNT_MPI=ON) or no mpirun; skipped"
+  exit 77
+fi
+# Open MPI refuses root unless told; --oversubscribe lets 2 ranks run on a 1-core machine.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# shellcheck disable=SC2206
+FLAGS=(${NNT_MPIRUN_FLAGS:---oversubscribe})
+mpi() { local np=$1; shift; timeout 120 "$MPIRUN" -np "$np" "${FLAGS[@]}" "$@"; }
+
+# ---- full batch: 1 rank and 2 ranks give the same model, up to summation order ----
+TUT="--batch full --optimizer sgd --init normal --lr 0.0075 --epochs 500 --hidden 4 --threads 1 --json"
+expect 0 mpi 1 "$NNT" train $TUT -o "$T/one.bin" "$D"
+tail -n 1 "$T/out" >"$T/one.json"
+expect 0 mpi 2 "$NNT" train $TUT -o "$T/two.bin" "$D"
+tail -n 1 "$T/out" >"$T/two.json"
+lines "$T/out" 501 # rank 0 alone prints: one line per epoch and the summary
+has "$T/two.json" '"train_images":600,"val_images":0,"test_images":200'
+has "$T/err" "by 2 ranks"
+find "$D/test" -name '*.png' | sort >"$T/list"
+xargs -d '\n' "$NNT" predict "$T/one.bin" <"$T/list" >"$T/p1"
+xargs -d '\n' "$NNT" predict "$T/two.bin" <"$T/list" >"$T/p2"
+lines "$T/p2" "$(wc -l <"$T/list")"
+check "1-rank and 2-rank predictions agree (labels equal, probabilities within 1e-3)" \
+  awk -F'\t' 'NR == FNR { l[FNR] = $2; p[FNR] = $3; next }
+    { d = $3 - p[FNR]; if ($2 != l[FNR] || d > 1e-3 || d < -1e-3) bad++ } END { exit bad > 0 }' \
+  "$T/p1" "$T/p2"
+acc1=$(sed 's/.*"test_accuracy":\([0-9.]*\).*/\1/' "$T/one.json")
+acc2=$(sed 's/.*"test_accuracy":\([0-9.]*\).*/\1/' "$T/two.json")
+check "test accuracy $acc1 (1 rank) equals $acc2 (2 ranks)" test "$acc1" = "$acc2"
+
+# ---- mini-batches and a validation split, across 2 ranks ----
+expect 0 mpi 2 "$NNT" train --json -q --batch 64 --epochs 3 --val-split 0.2 --threads 1 -o "$T/mb.bin" "$D"
+has "$T/out" '"train_images":480,"val_images":120,"test_images":200'
+check "mini-batch model written" test -s "$T/mb.bin"
+
+# ---- a bad file in rank 1's shard (the scan's second file): both stop, one message ----
+cp -r "$D" "$T/bad"
+bad=$(find "$T/bad/train" -name '*.png' | LC_ALL=C sort | sed -n 2p)
+echo "not a png" >"$bad"
+expect 1 mpi 2 "$NNT" train -q --epochs 2 --threads 1 -o "$T/bad.bin" "$T/bad"
+has "$T/err" "$bad: not a PNG file"
+check "one message" test "$(grep -c '^nnt: ' "$T/err")" = 1
+check "no model written" test ! -e "$T/bad.bin"
+# ... and skipped with --skip-bad, counted once over all ranks
+expect 0 mpi 2 "$NNT" train --json --skip-bad --epochs 2 --threads 1 -o "$T/skip.bin" "$T/bad"
+has "$T/out" '"train_images":599'
+has "$T/out" '"skipped":1'
+has "$T/err" "$bad"
+
+# ---- images of another size in rank 1's shard only: the load names the file ----
+cp -r "$D" "$T/size"
+odd=$(find "$T/size/train" -name '*.png' | LC_ALL=C sort | sed -n 4p)
+cp "$NNT_SOURCE_DIR/tests/fuzz/corpus/png/basn0g08.png" "$odd" # 32x32; the others are 28x28
+expect 1 mpi 2 "$NNT" train -q --epochs 2 --threads 1 -o "$T/size.bin" "$T/size"
+has "$T/err" "$odd"
+
+# ---- ranks that see different folders (as hosts without a shared file system might) ----
+cp -r "$D" "$T/fewer"
+rm "$(find "$T/fewer/train" -name '*.png' | LC_ALL=C sort | head -n 1)"
+expect 1 timeout 120 "$MPIRUN" "${FLAGS[@]}" -np 1 "$NNT" train -q --epochs 1 --threads 1 -o "$T/f.bin" "$D" : \
+  -np 1 "$NNT" train -q --epochs 1 --threads 1 -o "$T/f.bin" "$T/fewer"
+has "$T/err" "the ranks see different images (599 to 600 training"
+
+# ---- divergence: every rank stops at the same step, with one message ----
+expect 1 mpi 2 "$NNT" train -q --optimizer sgd --lr 1e30 --epochs 2 --threads 1 -o "$T/div.bin" "$D"
+has "$T/err" "training diverged at epoch 1"
+check "one divergence message" test "$(grep -c '^nnt: ' "$T/err")" = 1
+
+done_tests
