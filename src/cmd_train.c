@@ -428,15 +428,24 @@ int cmd_train(const train_args *args)
 
     /* resolved here rather than in train_run so the log says which before training starts, and
      * a forced --solver dual that is not exact (mini-batches) is the usage error it is */
-    nnt_solver solver;
-    if (train_solver_resolve(&solver, &a->train, train.m, val.m + test.m, train.n_x, a->hidden,
-                             &err)) {
+    nnt_solver solver = NNT_SOLVER_PRIMAL;
+    if (comm.size > 1) {
+        /* the Gram matrix would need every rank's images: one process only (same on all ranks) */
+        if (a->train.solver == NNT_SOLVER_DUAL) {
+            if (lead)
+                fprintf(stderr, "nnt train: --solver dual runs in one process only; use primal or "
+                                "auto under mpirun\nTry 'nnt train --help'.\n");
+            code = EXIT_USAGE;
+            goto done;
+        }
+    } else if (train_solver_resolve(&solver, &a->train, train.m, val.m + test.m, train.n_x,
+                                    a->hidden, &err)) {
         fprintf(stderr, "nnt train: %s\nTry 'nnt train --help'.\n", err.msg);
         code = EXIT_USAGE;
         goto done;
     }
     resolved.train.solver = solver;
-    if (!a->quiet) {
+    if (!a->quiet && lead) {
         if (solver == NNT_SOLVER_DUAL)
             fprintf(stderr, "nnt: solver dual: full-batch descent in sample space through the "
                             "%zu x %zu Gram matrix of the training images\n", train.m, train.m);
