@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -37,13 +36,6 @@ static void catch_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* Per-epoch values kept for the chart. */
@@ -114,7 +106,7 @@ static void on_step(void *ctx, const nnt_step *s)
     progress *p = ctx;
     if (!p->tty)
         return;
-    double t = now_seconds();
+    double t = train_clock();
     if (t - p->last_draw < 0.1 && s->done < s->total)
         return; /* a terminal needs no more than ten frames a second */
     p->last_draw = t;
@@ -328,7 +320,7 @@ int cmd_train(const train_args *args)
         goto done;
 
     /* ---- load: every rank scans the same list and decodes its own shard of it ---- */
-    double t_load = now_seconds();
+    double t_load = train_clock();
     /* skipped files are reported by the rank that read them, unless the user asked for quiet */
     nnt_load_opts lo = {a->max_pixels, a->width, a->height, a->skip_bad, a->threads, warn_skip, (void *)args};
     nnt_geometry geom = {0};
@@ -374,7 +366,7 @@ int cmd_train(const train_args *args)
             fprintf(stderr, "nnt: %s\n", err.msg);
         goto done;
     }
-    t_load = now_seconds() - t_load;
+    t_load = train_clock() - t_load;
     int sig = stop_signal;
     comm_allreduce_max_int(&comm, &sig, 1);
     if (sig) {
@@ -473,9 +465,9 @@ int cmd_train(const train_args *args)
     to.comm = &comm;
     prog.m = n.train;
     nnt_train_result res;
-    double t_train = now_seconds();
+    double t_train = train_clock();
     rc = train_run(&model.net, &res, &train, &val, &test, &rng, &to, &err);
-    t_train = now_seconds() - t_train;
+    t_train = train_clock() - t_train;
     sig = stop_signal;
     comm_allreduce_max_int(&comm, &sig, 1);
     if (rc == NNT_TRAIN_STOPPED || (rc == 0 && sig)) {

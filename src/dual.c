@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "nnt/blas.h"
 #include "nnt/dual.h"
@@ -56,13 +55,6 @@ void dual_weights(float *W1, float s, const float *C, const float *Xc, const flo
             W1[i] *= s;
     blas_gemm(0, 1, n_h, n_x, m, 1.0f, C, n_h, Xc, n_x, 1.0f, W1, n_h);
     blas_gemm(0, 1, n_h, n_x, 1, 1.0f, u, n_h, mu, n_x, 1.0f, W1, n_h);
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static inline int not_finite(float x) { return !(fabsf(x) <= FLT_MAX); }
@@ -235,7 +227,7 @@ int dual_train(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     free(X); /* from here on the centred images are all that is needed */
     X = NULL;
 
-    double t0 = now_seconds(), best_loss = INFINITY;
+    double t0 = train_clock(), best_loss = INFINITY;
     size_t seen = 0;
     int since_best = 0;
     float lr = o->lr, l2 = o->l2, beta = o->momentum, scale = 1.0f / (float)m;
@@ -296,7 +288,7 @@ int dual_train(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
         seen += (size_t)m;
         if (o->on_step) {
             nnt_step st = {epoch, o->epochs, (size_t)m, (size_t)m, loss / m,
-                           (double)correct / m, now_seconds() - t0};
+                           (double)correct / m, train_clock() - t0};
             o->on_step(o->ctx, &st);
         }
         if (o->stop && *o->stop) {
@@ -333,7 +325,7 @@ int dual_train(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             double test_loss;
             dual_eval(&test_loss, &e.test_acc, A1, Z2, A2, &d, &ts, act, n_h, m, n_y);
         }
-        e.seconds = now_seconds() - t0;
+        e.seconds = train_clock() - t0;
         e.images_per_s = e.seconds > 0 ? (double)seen / e.seconds : 0.0;
         if (o->on_epoch)
             o->on_epoch(o->ctx, &e);

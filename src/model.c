@@ -9,9 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "nnt/model.h"
 #include "nnt/wbuf.h"
@@ -73,19 +71,6 @@ static float get_f32(const uint8_t *p)
     float f;
     memcpy(&f, &v, 4);
     return f;
-}
-
-/* zlib's crc32 takes a uInt length; feed it in pieces so any size_t works. */
-static uint32_t crc_of(const uint8_t *p, size_t n)
-{
-    uLong crc = crc32(0L, Z_NULL, 0);
-    while (n > 0) {
-        uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
-        crc = crc32(crc, p, k);
-        p += k;
-        n -= k;
-    }
-    return (uint32_t)crc;
 }
 
 /* ---- chunk tags: four ASCII letters, right-padded with spaces; an upper-case first letter marks a
@@ -294,7 +279,7 @@ static int encode(uint8_t **buf, size_t *len, const nnt_model *model, const char
     }
 
     p = put_chunk_header(p, "END ", 0);
-    put_u32(p, crc_of(b, (size_t)(p - b)));
+    put_u32(p, wbuf_crc32(b, (size_t)(p - b)));
     *buf = b;
     *len = total;
     return 0;
@@ -314,7 +299,7 @@ static int check_integrity(const uint8_t *buf, size_t len, const char *name, nnt
 {
     static const uint8_t end_header[CHUNK_HEADER] = {'E', 'N', 'D', ' '}; /* length 0 */
     if (len >= FILE_HEADER + CRC_BYTES &&
-        crc_of(buf, len - CRC_BYTES) == get_u32(buf + len - CRC_BYTES))
+        wbuf_crc32(buf, len - CRC_BYTES) == get_u32(buf + len - CRC_BYTES))
         return 0;
     size_t pos = FILE_HEADER;
     for (;;) {
@@ -331,7 +316,7 @@ static int check_integrity(const uint8_t *buf, size_t len, const char *name, nnt
         if (tag_is(tag, "END ")) {
             if (len - pos < CRC_BYTES)
                 break;
-            if (len - pos > CRC_BYTES && crc_of(buf, pos) == get_u32(buf + pos))
+            if (len - pos > CRC_BYTES && wbuf_crc32(buf, pos) == get_u32(buf + pos))
                 return nnt_errf(err, "%s: %zu trailing bytes after the checksum", name,
                                 len - pos - CRC_BYTES);
             return nnt_errf(err, "%s: checksum mismatch: the file is damaged", name);

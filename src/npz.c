@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "nnt/npz.h"
 
@@ -118,18 +117,6 @@ static void put_u32(nnt_wbuf *b, const void *data, size_t n, size_t item)
         wbuf_u32le(b, v[i]);
 }
 
-static uint32_t crc_of(const uint8_t *p, size_t n)
-{
-    uLong crc = crc32(0L, Z_NULL, 0);
-    while (n > 0) {
-        uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
-        crc = crc32(crc, p, chunk);
-        p += chunk;
-        n -= chunk;
-    }
-    return (uint32_t)crc;
-}
-
 static int add_member(nnt_npz *z, const char *name, const char *descr, const size_t *shape,
                       int ndim, size_t item, put_fn *put, const void *data, nnt_err *err)
 {
@@ -170,7 +157,7 @@ static int add_member(nnt_npz *z, const char *name, const char *descr, const siz
     put(&z->file, data, count, item);
     if (z->file.failed)
         return nnt_errf(err, "%s: out of memory for array %s", z->path, name);
-    uint32_t crc = crc_of(z->file.data + data_at, bytes);
+    uint32_t crc = wbuf_crc32(z->file.data + data_at, bytes);
     for (int i = 0; i < 4; i++)
         z->file.data[offset + 14 + i] = (uint8_t)(crc >> (8 * i));
 

@@ -79,7 +79,7 @@ nnt_train_opts train_opts_default(void)
     return o;
 }
 
-static double now_seconds(void)
+double train_clock(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -268,7 +268,7 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     if (full) /* the tutorial's algorithm: one float copy of X for all epochs, no shuffling */
         dataset_gather(X, y, train, NULL, 0, m);
 
-    double t0 = now_seconds(), best_loss = INFINITY;
+    double t0 = train_clock(), best_loss = INFINITY;
     size_t seen = 0;
     int since_best = 0;
     for (int epoch = 1; epoch <= o->epochs && rc == 0; epoch++) {
@@ -320,7 +320,7 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             if (o->on_step) {
                 size_t done_n = first + b < M ? first + b : M;
                 nnt_step s = {epoch, o->epochs, done_n, M, loss_sum / (double)done_n,
-                              (double)correct / (double)done_n, now_seconds() - t0};
+                              (double)correct / (double)done_n, train_clock() - t0};
                 o->on_step(o->ctx, &s);
             }
             /* one rank alone reads its flag again: a signal during the step stops it now */
@@ -372,7 +372,7 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             }
             e.test_acc = ev.accuracy;
         }
-        e.seconds = now_seconds() - t0;
+        e.seconds = train_clock() - t0;
         e.images_per_s = e.seconds > 0 ? (double)seen / e.seconds : 0.0;
         if (o->on_epoch)
             o->on_epoch(o->ctx, &e);

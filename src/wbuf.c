@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "nnt/wbuf.h"
 
 _Static_assert(sizeof(float) == 4, "wbuf_f32le writes binary32");
@@ -179,4 +181,18 @@ int wbuf_save(const nnt_wbuf *b, const char *path, nnt_err *err)
     if (b->failed)
         return nnt_errf(err, "%s: out of memory while building the file", path);
     return file_save(path, b->data, b->len, err);
+}
+
+uint32_t wbuf_crc32(const void *data, size_t n)
+{
+    /* zlib's crc32 takes a uInt length; feed it in pieces so any size_t works */
+    const uint8_t *p = data;
+    uLong crc = crc32(0L, Z_NULL, 0);
+    while (n > 0) {
+        uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        crc = crc32(crc, p, k);
+        p += k;
+        n -= k;
+    }
+    return (uint32_t)crc;
 }

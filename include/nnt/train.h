@@ -17,6 +17,9 @@ typedef enum nnt_optimizer {
     NNT_OPT_ADAM = 2,     /* Kingma & Ba, with bias correction (PyTorch's form) */
 } nnt_optimizer;
 
+/* Seconds on the monotonic clock, for the phase times every report uses. */
+double train_clock(void);
+
 /* "sgd", "momentum", "adam"; parse returns 0 or -1. */
 const char *train_optimizer_name(nnt_optimizer opt);
 int train_optimizer_parse(nnt_optimizer *opt, const char *name);

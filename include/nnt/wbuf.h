@@ -24,6 +24,8 @@ void wbuf_u32le(nnt_wbuf *b, uint32_t v);
 void wbuf_u64le(nnt_wbuf *b, uint64_t v);
 /* Appends n floats as little-endian IEEE-754 binary32, whatever the host's byte order. */
 void wbuf_f32le(nnt_wbuf *b, const float *v, size_t n);
+/* zlib's CRC-32 of n bytes (PNG, zip and the model file all use it), for any size_t n. */
+uint32_t wbuf_crc32(const void *data, size_t n);
 /* Frees the bytes and zeroes b; safe on a zeroed buffer. */
 void wbuf_free(nnt_wbuf *b);
 
