@@ -257,7 +257,7 @@ static char *make_meta(const train_args *a, const image_counts *cnt, const nnt_t
 static void print_summary_json(const train_args *a, const nnt_scan *scan, const image_counts *n,
                                const nnt_train_result *res, const nnt_eval *ev_train,
                                const nnt_eval *ev_val, const nnt_eval *ev_test, double t_load,
-                               double t_train, size_t skipped)
+                               double t_train, size_t skipped, int ranks)
 {
     printf("{\"train_accuracy\":");
     json_number(stdout, ev_train->accuracy);
@@ -269,6 +269,8 @@ static void print_summary_json(const train_args *a, const nnt_scan *scan, const 
     json_number(stdout, res->final_loss);
     printf(",\"solver\":");
     json_string(stdout, train_solver_name(res->solver));
+    printf(",\"threads\":%d,\"ranks\":%d,\"exchange\":", res->threads, ranks);
+    json_string(stdout, ranks > 1 && res->exchange ? res->exchange : "none");
     printf(",\"epochs\":%d,\"best_epoch\":%d,\"stopped_early\":%s,\"load_seconds\":", res->epochs_run,
            res->best_epoch, res->stopped_early ? "true" : "false");
     json_number(stdout, t_load);
@@ -463,6 +465,7 @@ int cmd_train(const train_args *args)
     to.on_step = lead && prog.tty ? on_step : NULL;
     to.ctx = &prog;
     to.comm = &comm;
+    to.threads = a->threads;
     prog.m = n.train;
     nnt_train_result res;
     double t_train = train_clock();
@@ -540,6 +543,11 @@ int cmd_train(const train_args *args)
         if (n.test)
             fprintf(stderr, ", test accuracy %.4f", ev_test.accuracy);
         fprintf(stderr, "; final loss %.6f; trained in %.2f s", res.final_loss, t_train);
+        if (comm.size > 1)
+            fprintf(stderr, " by %d ranks of %d thread%s (%s)", comm.size, res.threads,
+                    res.threads == 1 ? "" : "s", res.exchange ? res.exchange : "?");
+        else
+            fprintf(stderr, " on %d thread%s", res.threads, res.threads == 1 ? "" : "s");
         if (res.stopped_early)
             fprintf(stderr, "; stopped early, weights of epoch %d", res.best_epoch);
         else if (res.best_epoch != res.epochs_run)
@@ -548,7 +556,7 @@ int cmd_train(const train_args *args)
     }
     if (a->json)
         print_summary_json(a, &scan, &n, &res, &ev_train, &ev_val, &ev_test,
-                           t_load, t_train, skipped + skipped_test);
+                           t_load, t_train, skipped + skipped_test, comm.size);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "nnt: writing to standard output failed\n");
         goto lead_done;

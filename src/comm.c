@@ -1,12 +1,64 @@
 /* comm.c — the communicator: MPI's world under NNT_MPI, a single process otherwise. Both keep
  * the same contract, so the trainer and the CLI have one code path for any number of ranks. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nnt/comm.h"
+#include "nnt/simd.h"
 
 #ifdef NNT_MPI
 #include <mpi.h>
+#endif
+
+/* ---- the reducer (comm.h) ---- */
+
+enum { RED_ONE, RED_SHM, RED_COLL };
+
+struct nnt_reducer {
+    const nnt_comm *comm;
+    int kind;
+    size_t n, lo, hi;      /* the vector's length and this rank's part */
+    float *grad;           /* this rank's gradient: its own, or its block of the shared memory */
+    float **peer_grad;     /* shared memory: every rank's gradient block, by rank */
+    float *params;         /* shared memory: the parameters, after rank 0's gradient */
+    int *counts, *displs;  /* collectives: every rank's part */
+#ifdef NNT_MPI
+    MPI_Comm node;
+    MPI_Win win;
+#endif
+};
+
+float *reducer_grad(nnt_reducer *r) { return r->grad; }
+
+void reducer_part(const nnt_reducer *r, size_t *lo, size_t *hi)
+{
+    *lo = r->lo;
+    *hi = r->hi;
+}
+
+const char *reducer_kind(const nnt_reducer *r)
+{
+    return r->kind == RED_SHM ? "shared memory" : r->kind == RED_COLL ? "MPI collectives"
+                                                                      : "one process";
+}
+
+/* One process (or a failed start): the gradient is its own sum. */
+static nnt_reducer *reducer_alone(const nnt_comm *comm, size_t n, nnt_err *err)
+{
+    nnt_reducer *r = calloc(1, sizeof *r);
+    if (r)
+        r->grad = nnt_calloc_aligned(n, sizeof *r->grad);
+    if (!r || !r->grad) {
+        free(r);
+        nnt_errf(err, "out of memory for a gradient of %zu values", n);
+        return NULL;
+    }
+    *r = (nnt_reducer){.comm = comm, .kind = RED_ONE, .n = n, .lo = 0, .hi = n, .grad = r->grad};
+    return r;
+}
+
+#ifdef NNT_MPI
 
 /* MPI counts are int: reduce large vectors in pieces. */
 #define COMM_CHUNK ((size_t)1 << 30)
@@ -78,6 +130,200 @@ void comm_broadcast(const nnt_comm *comm, void *buf, size_t bytes, int root)
                   MPI_BYTE, root, MPI_COMM_WORLD);
 }
 
+
+static void reducer_free_local(nnt_reducer *r);
+
+/* out[i] = Σ_q parts[q][i] for i in [lo, hi), added in rank order; out may be one of parts. */
+NNT_VECTOR static void sum_parts(float *out, float *const *parts, int n_parts, size_t lo, size_t hi)
+{
+    float acc[256];
+    for (size_t i0 = lo; i0 < hi; i0 += 256) {
+        size_t k = hi - i0 < 256 ? hi - i0 : 256;
+        for (size_t i = 0; i < k; i++)
+            acc[i] = parts[0][i0 + i];
+        for (int q = 1; q < n_parts; q++)
+            for (size_t i = 0; i < k; i++)
+                acc[i] += parts[q][i0 + i];
+        memcpy(out + i0, acc, k * sizeof *acc);
+    }
+}
+
+/* The shared-memory block of all ranks on this host, when they are all the world: per rank n
+ * gradient floats, and after rank 0's the n parameters (each rounded up to a cache line). 0 when
+ * it is set up on every rank; every rank agrees. */
+static int shared_setup(nnt_reducer *r, int local_ok)
+{
+    const nnt_comm *c = r->comm;
+    int node_size = 0, ok = local_ok;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, c->rank, MPI_INFO_NULL, &r->node);
+    MPI_Comm_size(r->node, &node_size);
+    /* the environment can force the collectives, which several hosts use, on one host */
+    const char *env = getenv("NNT_MPI_SHARED_MEMORY");
+    if (node_size != c->size || (env && strcmp(env, "0") == 0))
+        ok = 0;
+    size_t stride = (r->n + 15) / 16 * 16;
+    r->win = MPI_WIN_NULL;
+    MPI_Comm_set_errhandler(r->node, MPI_ERRORS_RETURN);
+    int all_ok = ok; /* the window is collective: everyone tries or no one does */
+    MPI_Allreduce(MPI_IN_PLACE, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (all_ok) {
+        MPI_Info info;
+        void *base = NULL;
+        MPI_Info_create(&info);
+        MPI_Info_set(info, "alloc_shared_noncontig", "true"); /* each rank's block near it */
+        ok = MPI_Win_allocate_shared((MPI_Aint)((c->rank == 0 ? 2 : 1) * stride * sizeof(float)),
+                                     (int)sizeof(float), info, r->node, &base, &r->win) ==
+             MPI_SUCCESS;
+        MPI_Info_free(&info);
+        for (int q = 0; ok && q < c->size; q++) {
+            MPI_Aint bytes;
+            int unit;
+            void *p = NULL;
+            ok = MPI_Win_shared_query(r->win, q, &bytes, &unit, &p) == MPI_SUCCESS && p;
+            if (ok)
+                r->peer_grad[q] = p;
+        }
+        all_ok = ok;
+        MPI_Allreduce(MPI_IN_PLACE, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    }
+    if (!all_ok) {
+        if (r->win != MPI_WIN_NULL)
+            MPI_Win_free(&r->win);
+        MPI_Comm_free(&r->node);
+        return -1;
+    }
+    MPI_Win_lock_all(MPI_MODE_NOCHECK, r->win);
+    r->grad = r->peer_grad[c->rank];
+    r->params = r->peer_grad[0] + stride;
+    return 0;
+}
+
+nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, nnt_err *err)
+{
+    if (!comm || comm->size == 1)
+        return reducer_alone(comm, n, err);
+    /* from here every rank takes part in the same collectives, whatever fails locally */
+    nnt_reducer *r = calloc(1, sizeof *r);
+    float **peers = calloc((size_t)comm->size, sizeof *peers);
+    int *layout = calloc(2 * (size_t)comm->size, sizeof *layout);
+    nnt_reducer scratch = {0};
+    nnt_reducer *w = r ? r : &scratch;
+    float *spare[1] = {NULL};
+    *w = (nnt_reducer){.comm = comm, .n = n, .peer_grad = peers ? peers : spare};
+    int local_ok = r && peers && layout;
+    nnt_part(&w->lo, &w->hi, n, comm->rank, comm->size, 16);
+    if (local_ok && shared_setup(w, 1) == 0) {
+        w->kind = RED_SHM;
+    } else {
+        if (!local_ok)
+            shared_setup(w, 0); /* its collectives, to fail together */
+        w->kind = RED_COLL;
+        w->grad = local_ok ? nnt_calloc_aligned(n, sizeof(float)) : NULL;
+        if (n > INT_MAX) { /* beyond MPI's int counts: all-reduce it all, everyone updates all */
+            w->lo = 0;
+            w->hi = n;
+        }
+        for (int q = 0; layout && q < comm->size; q++) {
+            size_t lo, hi;
+            nnt_part(&lo, &hi, n, q, comm->size, 16);
+            layout[q] = (int)(hi - lo);
+            layout[comm->size + q] = (int)lo;
+        }
+        w->counts = layout;
+        w->displs = layout ? layout + comm->size : NULL;
+        local_ok = local_ok && w->grad;
+    }
+    int all_ok = local_ok;
+    MPI_Allreduce(MPI_IN_PLACE, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (!all_ok) {
+        if (r) {
+            r->counts = layout;
+            reducer_free_local(r);
+        } else {
+            free(peers);
+            free(layout);
+        }
+        nnt_errf(err, local_ok ? "out of memory on another rank"
+                               : "out of memory for a gradient of %zu values", n);
+        return NULL;
+    }
+    if (w->kind == RED_SHM)
+        free(layout);
+    else {
+        free(peers);
+        w->peer_grad = NULL;
+    }
+    return r;
+}
+
+/* Window access: the memory model of MPI's shared windows asks for a sync on both sides of the
+ * barrier, so that stores before it are seen after it. */
+static void shared_barrier(nnt_reducer *r)
+{
+    MPI_Win_sync(r->win);
+    MPI_Barrier(r->node);
+    MPI_Win_sync(r->win);
+}
+
+void reducer_sum(nnt_reducer *r)
+{
+    if (r->kind == RED_SHM) {
+        shared_barrier(r); /* every gradient written */
+        sum_parts(r->grad, r->peer_grad, r->comm->size, r->lo, r->hi);
+    } else if (r->kind == RED_COLL && r->n > INT_MAX) {
+        comm_allreduce_sum_float(r->comm, r->grad, r->n);
+    } else if (r->kind == RED_COLL) {
+        /* in place, MPI leaves this rank's sum at the start of the buffer */
+        MPI_Reduce_scatter(MPI_IN_PLACE, r->grad, r->counts, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+        memmove(r->grad + r->lo, r->grad, (r->hi - r->lo) * sizeof *r->grad);
+    }
+}
+
+void reducer_share(nnt_reducer *r, float *params)
+{
+    if (r->kind == RED_SHM) {
+        /* the parameters are shared: once every part is written, every rank sees it. No
+         * second barrier: a rank writes again only after the next reducer_sum's barrier, which
+         * no rank reaches before it has finished reading (its forward and backward passes) */
+        (void)params;
+        shared_barrier(r);
+    } else if (r->kind == RED_COLL && r->n <= INT_MAX) {
+        MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, params, r->counts, r->displs,
+                       MPI_FLOAT, MPI_COMM_WORLD);
+    }
+}
+
+float *reducer_params(nnt_reducer *r, const float *init)
+{
+    if (r->kind != RED_SHM)
+        return NULL;
+    if (r->comm->rank == 0)
+        memcpy(r->params, init, r->n * sizeof *init);
+    shared_barrier(r);
+    return r->params;
+}
+
+static void reducer_free_local(nnt_reducer *r)
+{
+    if (r->kind != RED_SHM)
+        free(r->grad);
+    free(r->peer_grad);
+    free(r->counts);
+    free(r);
+}
+
+void reducer_free(nnt_reducer *r)
+{
+    if (!r)
+        return;
+    if (r->kind == RED_SHM) {
+        MPI_Win_unlock_all(r->win);
+        MPI_Win_free(&r->win);
+        MPI_Comm_free(&r->node);
+    }
+    reducer_free_local(r);
+}
+
 #else /* one process: the sums and maxima over one rank are the values themselves */
 
 int comm_init(nnt_comm *comm, nnt_err *err)
@@ -96,6 +342,23 @@ void comm_allreduce_max_int(const nnt_comm *comm, int *x, size_t n) { (void)comm
 void comm_broadcast(const nnt_comm *comm, void *buf, size_t bytes, int root)
 {
     (void)comm, (void)buf, (void)bytes, (void)root;
+}
+
+
+nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, nnt_err *err)
+{
+    return reducer_alone(comm, n, err);
+}
+
+void reducer_sum(nnt_reducer *r) { (void)r; }
+float *reducer_params(nnt_reducer *r, const float *init) { (void)r, (void)init; return NULL; }
+void reducer_share(nnt_reducer *r, float *params) { (void)r, (void)params; }
+
+void reducer_free(nnt_reducer *r)
+{
+    if (r)
+        free(r->grad);
+    free(r);
 }
 
 #endif

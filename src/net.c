@@ -29,9 +29,16 @@ int net_new(nnt_net *net, int n_x, int n_h, int n_y, nnt_act act, nnt_err *err)
     size_t n = net_param_count(n_x, n_h, n_y, err);
     if (n == 0)
         return -1;
-    float *p = calloc(n, sizeof *p);
+    float *p = nnt_calloc_aligned(n, sizeof *p);
     if (!p)
         return nnt_errf(err, "out of memory for %zu parameters", n);
+    net_bind(net, p, n_x, n_h, n_y, act);
+    return 0;
+}
+
+void net_bind(nnt_net *net, float *p, int n_x, int n_h, int n_y, nnt_act act)
+{
+    size_t n = (size_t)n_h * n_x + (size_t)n_h + (size_t)n_y * n_h + (size_t)n_y;
     net->n_x = n_x;
     net->n_h = n_h;
     net->n_y = n_y;
@@ -42,7 +49,6 @@ int net_new(nnt_net *net, int n_x, int n_h, int n_y, nnt_act act, nnt_err *err)
     net->b1 = net->W1 + (size_t)n_h * n_x;
     net->W2 = net->b1 + n_h;
     net->b2 = net->W2 + (size_t)n_y * n_h;
-    return 0;
 }
 
 void net_free(nnt_net *net)
@@ -104,6 +110,18 @@ int net_init_parse(nnt_init *init, const char *name)
     return -1;
 }
 
+/* db = scale·(row sums of dZ), one double sum per unit (the tutorial's np.sum over all of dZ1 is
+ * its bug). dZ: rows of a matrix with leading dimension ld, m columns; db: n. */
+static void bias_grad(float *db, const float *dZ, int n, int ld, int m, float scale)
+{
+    for (int i = 0; i < n; i++) {
+        double s = 0.0;
+        for (int j = 0; j < m; j++)
+            s += dZ[i + (size_t)j * ld];
+        db[i] = (float)(s * scale);
+    }
+}
+
 void linear_forward(float *Z, const float *W, const float *b, const float *X, int n_out, int n_in,
                     int m)
 {
@@ -118,12 +136,7 @@ void linear_backward(float *dW, float *db, float *dX, const float *dZ, const flo
 {
     /* dW: n_out x n_in, db: n_out, dX: n_in x m, dZ: n_out x m, W: n_out x n_in, X: n_in x m */
     blas_gemm(0, 1, n_out, n_in, m, scale, dZ, n_out, X, n_in, 0.0f, dW, n_out);
-    for (int i = 0; i < n_out; i++) {
-        double s = 0.0; /* one sum per unit (the tutorial's np.sum over all of dZ1 is its bug) */
-        for (int j = 0; j < m; j++)
-            s += dZ[i + (size_t)j * n_out];
-        db[i] = (float)(s * scale);
-    }
+    bias_grad(db, dZ, n_out, n_out, m, scale);
     if (dX)
         blas_gemm(1, 0, n_in, m, n_out, 1.0f, W, n_out, dZ, n_out, 0.0f, dX, n_in);
 }
@@ -188,13 +201,102 @@ void output_backward(float *dZ, const float *A, const int32_t *y, int n_y, int m
             dZ[(size_t)j * n_y + y[j]] -= 1.0f;
 }
 
+void net_hidden_forward(float *A1, const nnt_net *net, const float *X, int m, int h0, int h1)
+{
+    /* A1: n_h x m (rows h0..h1 written), X: n_x x m */
+    int n_h = net->n_h, n_t = h1 - h0;
+    if (n_t <= 0 || m <= 0)
+        return;
+    for (int j = 0; j < m; j++)
+        memcpy(A1 + (size_t)j * n_h + h0, net->b1 + h0, (size_t)n_t * sizeof(float));
+    blas_gemm(0, 0, n_t, m, net->n_x, 1.0f, net->W1 + h0, n_h, X, net->n_x, 1.0f, A1 + h0, n_h);
+    /* Z1 is not kept: g' comes from A1 */
+    if (n_t == n_h)
+        act_forward(A1, A1, (size_t)n_h * m, net->act);
+    else
+        for (int j = 0; j < m; j++)
+            act_forward(A1 + (size_t)j * n_h + h0, A1 + (size_t)j * n_h + h0, (size_t)n_t, net->act);
+}
+
+void net_output_forward(float *Z2, float *A2, const nnt_net *net, const float *A1, int m)
+{
+    /* Z2, A2: n_y x m, A1: n_h x m */
+    linear_forward(Z2, net->W2, net->b2, A1, net->n_y, net->n_h, m);
+    output_forward(A2, Z2, net->n_y, m);
+}
+
 void net_forward(float *A1, float *Z2, float *A2, const nnt_net *net, const float *X, int m)
 {
     /* A1: n_h x m, Z2, A2: n_y x m, X: n_x x m */
-    linear_forward(A1, net->W1, net->b1, X, net->n_h, net->n_x, m);
-    act_forward(A1, A1, (size_t)net->n_h * m, net->act); /* Z1 is not kept: g' comes from A1 */
-    linear_forward(Z2, net->W2, net->b2, A1, net->n_y, net->n_h, m);
-    output_forward(A2, Z2, net->n_y, m);
+    net_hidden_forward(A1, net, X, m, 0, net->n_h);
+    net_output_forward(Z2, A2, net, A1, m);
+}
+
+void net_output_bias_backward(nnt_net *grad, const float *dZ2, int m, float scale)
+{
+    /* dZ2: n_y x m */
+    bias_grad(grad->b2, dZ2, grad->n_y, grad->n_y, m, scale);
+}
+
+void net_hidden_backward(nnt_net *grad, float *dZ1, const nnt_net *net, const float *X,
+                         const float *A1, const float *dZ2, int m, float scale, int h0, int h1)
+{
+    /* dZ1, A1: n_h x m (rows h0..h1), X: n_x x m, dZ2: n_y x m */
+    int n_x = net->n_x, n_h = net->n_h, n_y = net->n_y, n_t = h1 - h0;
+    if (n_t <= 0)
+        return;
+    /* dW2[:, h0:h1] = scale·dZ2·A1[h0:h1, :]ᵀ, dA1[h0:h1, :] = W2[:, h0:h1]ᵀ·dZ2 */
+    blas_gemm(0, 1, n_y, n_t, m, scale, dZ2, n_y, A1 + h0, n_h, 0.0f, grad->W2 + (size_t)h0 * n_y,
+              n_y);
+    blas_gemm(1, 0, n_t, m, n_y, 1.0f, net->W2 + (size_t)h0 * n_y, n_y, dZ2, n_y, 0.0f, dZ1 + h0,
+              n_h);
+    if (n_t == n_h)
+        act_backward(dZ1, dZ1, A1, (size_t)n_h * m, net->act);
+    else
+        for (int j = 0; j < m; j++) {
+            size_t o = (size_t)j * n_h + h0;
+            act_backward(dZ1 + o, dZ1 + o, A1 + o, (size_t)n_t, net->act);
+        }
+    bias_grad(grad->b1 + h0, dZ1 + h0, n_t, n_h, m, scale);
+    /* dW1[h0:h1, :] = scale·dZ1[h0:h1, :]·Xᵀ */
+    blas_gemm(0, 1, n_t, n_x, m, scale, dZ1 + h0, n_h, X, n_x, 0.0f, grad->W1 + h0, n_h);
+}
+
+void net_hidden_descend(nnt_net *net, float *dZ1, const float *X, const float *A1,
+                        const float *dZ2, int m, float step, float decay, int h0, int h1)
+{
+    /* dZ1, A1: n_h x m (rows h0..h1), X: n_x x m, dZ2: n_y x m */
+    int n_x = net->n_x, n_h = net->n_h, n_y = net->n_y, n_t = h1 - h0;
+    if (n_t <= 0)
+        return;
+    float *W2 = net->W2 + (size_t)h0 * n_y;
+    /* dA1[h0:h1, :] from the W2 of the forward pass, before W2 moves */
+    blas_gemm(1, 0, n_t, m, n_y, 1.0f, W2, n_y, dZ2, n_y, 0.0f, dZ1 + h0, n_h);
+    for (int j = 0; j < m; j++) {
+        size_t o = (size_t)j * n_h + h0;
+        act_backward(dZ1 + o, dZ1 + o, A1 + o, (size_t)n_t, net->act);
+    }
+    /* W ← decay·W − step·∇ in the products themselves (beta = decay): no gradient is stored and
+     * the weights are read and written once instead of three times */
+    blas_gemm(0, 1, n_y, n_t, m, -step, dZ2, n_y, A1 + h0, n_h, decay, W2, n_y);
+    blas_gemm(0, 1, n_t, n_x, m, -step, dZ1 + h0, n_h, X, n_x, decay, net->W1 + h0, n_h);
+    for (int i = 0; i < n_t; i++) {
+        double s = 0.0; /* as bias_grad */
+        for (int j = 0; j < m; j++)
+            s += dZ1[h0 + i + (size_t)j * n_h];
+        net->b1[h0 + i] -= (float)(s * step);
+    }
+}
+
+void net_output_bias_descend(nnt_net *net, const float *dZ2, int m, float step)
+{
+    /* dZ2: n_y x m */
+    for (int i = 0; i < net->n_y; i++) {
+        double s = 0.0;
+        for (int j = 0; j < m; j++)
+            s += dZ2[i + (size_t)j * net->n_y];
+        net->b2[i] -= (float)(s * step);
+    }
 }
 
 void net_backward(nnt_net *grad, float *dZ2, float *dZ1, const nnt_net *net, const float *X,
@@ -202,9 +304,8 @@ void net_backward(nnt_net *grad, float *dZ2, float *dZ1, const nnt_net *net, con
 {
     /* dZ2: n_y x m, dZ1: n_h x m, X: n_x x m, A1: n_h x m, A2: n_y x m; reverse of net_forward */
     output_backward(dZ2, A2, y, net->n_y, m);
-    linear_backward(grad->W2, grad->b2, dZ1, dZ2, net->W2, A1, net->n_y, net->n_h, m, scale);
-    act_backward(dZ1, dZ1, A1, (size_t)net->n_h * m, net->act);
-    linear_backward(grad->W1, grad->b1, NULL, dZ1, net->W1, X, net->n_h, net->n_x, m, scale);
+    net_output_bias_backward(grad, dZ2, m, scale);
+    net_hidden_backward(grad, dZ1, net, X, A1, dZ2, m, scale, 0, net->n_h);
 }
 
 int32_t net_label(const float *A2col, int n_y)

@@ -6,8 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "nnt/blas.h"
 #include "nnt/dual.h"
 #include "nnt/eval.h"
+#include "nnt/simd.h"
+#include "nnt/team.h"
 #include "nnt/train.h"
 
 static const char *const optimizer_names[] = {"sgd", "momentum", "adam"};
@@ -86,37 +89,53 @@ double train_clock(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Optimiser state: one or two vectors shaped like the parameter block. */
-typedef struct optim {
-    float *m, *v;
-    long t; /* steps taken, for Adam's bias correction */
-} optim;
-
-/* g += λ·W on the two weight matrices (not the biases). */
-static void add_l2(nnt_net *grad, const nnt_net *net, float l2)
-{
-    size_t n1 = (size_t)net->n_h * net->n_x, n2 = (size_t)net->n_y * net->n_h;
-    for (size_t i = 0; i < n1; i++)
-        grad->W1[i] += l2 * net->W1[i];
-    for (size_t i = 0; i < n2; i++)
-        grad->W2[i] += l2 * net->W2[i];
-}
-
 /* 1 when x is NaN or ±Inf; written so the loops below still vectorise. */
 static inline int not_finite(float x) { return !(fabsf(x) <= FLT_MAX); }
 
-/* One update of every parameter from grad; returns -1 when a parameter is no longer finite. */
-static int optim_step(nnt_net *net, const nnt_net *grad, optim *st, const nnt_train_opts *o)
+/* 1 when every parameter is finite. */
+NNT_VECTOR static int params_finite(const nnt_net *net)
 {
-    float *p = net->params;
-    const float *g = grad->params;
-    size_t n = net->n_params;
     int bad = 0;
+    for (size_t i = 0; i < net->n_params; i++)
+        bad |= not_finite(net->params[i]);
+    return !bad;
+}
+
+/* g[i] += λ·p[i] over [lo, hi) ∩ [a, b). */
+NNT_VECTOR static void add_l2(float *g, const float *p, size_t lo, size_t hi, size_t a, size_t b, float l2)
+{
+    for (size_t i = lo > a ? lo : a; i < (hi < b ? hi : b); i++)
+        g[i] += l2 * p[i];
+}
+
+/* Optimiser state: one or two vectors shaped like the parameter block. */
+typedef struct optim {
+    float *m, *v;
+    long t;        /* steps taken, for Adam's bias correction */
+    float c1, c2;  /* Adam's bias corrections for step t */
+} optim;
+
+/* Step t's constants, once per step, before the members update their ranges. */
+static void optim_begin(optim *st, const nnt_train_opts *o)
+{
     st->t++;
+    if (o->optimizer == NNT_OPT_ADAM) {
+        st->c1 = 1.0f / (1.0f - powf(o->beta1, (float)st->t));
+        st->c2 = 1.0f / (1.0f - powf(o->beta2, (float)st->t));
+    }
+}
+
+/* One update of parameters [lo, hi) from g (L2 already added); returns 1 when one of them is no
+ * longer finite. Each element's update depends on that element alone, so any split of the
+ * block gives the same parameters. */
+NNT_VECTOR static int optim_update(float *restrict p, const float *restrict g, optim *st,
+                        const nnt_train_opts *o, size_t lo, size_t hi)
+{
+    int bad = 0;
     switch (o->optimizer) {
     case NNT_OPT_SGD: {
         float lr = o->lr;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = lo; i < hi; i++) {
             p[i] -= lr * g[i];
             bad |= not_finite(p[i]);
         }
@@ -124,8 +143,8 @@ static int optim_step(nnt_net *net, const nnt_net *grad, optim *st, const nnt_tr
     }
     case NNT_OPT_MOMENTUM: {
         float lr = o->lr, mu = o->momentum;
-        float *m = st->m;
-        for (size_t i = 0; i < n; i++) {
+        float *restrict m = st->m;
+        for (size_t i = lo; i < hi; i++) {
             m[i] = mu * m[i] + g[i];
             p[i] -= lr * m[i];
             bad |= not_finite(p[i]);
@@ -133,11 +152,9 @@ static int optim_step(nnt_net *net, const nnt_net *grad, optim *st, const nnt_tr
         break;
     }
     case NNT_OPT_ADAM: {
-        float b1 = o->beta1, b2 = o->beta2, eps = o->eps, lr = o->lr;
-        float c1 = 1.0f / (1.0f - powf(b1, (float)st->t));
-        float c2 = 1.0f / (1.0f - powf(b2, (float)st->t));
-        float *m = st->m, *v = st->v;
-        for (size_t i = 0; i < n; i++) {
+        float b1 = o->beta1, b2 = o->beta2, eps = o->eps, lr = o->lr, c1 = st->c1, c2 = st->c2;
+        float *restrict m = st->m, *restrict v = st->v;
+        for (size_t i = lo; i < hi; i++) {
             m[i] = b1 * m[i] + (1.0f - b1) * g[i];
             v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
             p[i] -= lr * (m[i] * c1) / (sqrtf(v[i] * c2) + eps);
@@ -146,7 +163,114 @@ static int optim_step(nnt_net *net, const nnt_net *grad, optim *st, const nnt_tr
         break;
     }
     }
-    return bad ? -1 : 0;
+    return bad;
+}
+
+/* ---- one step, shared by a team of threads ---- */
+
+/* Members of a step's team: one per `threads`, but no more than one per 32 hidden units and
+ * per 2^18 multiply-adds of the step's largest product, below which the barriers cost more than
+ * the second core gives (tiny networks train faster on one thread). */
+static int step_members(int threads, int n_h, size_t n_x, size_t b)
+{
+    int n = threads > 1 ? threads : 1;
+    while (n > 1 && ((size_t)n_h < 32u * (size_t)n || (size_t)n_h * n_x * b < ((size_t)n << 18)))
+        n--;
+    return n;
+}
+
+/* What the members of a step share. The step's matrices are written in disjoint parts: rows
+ * of hidden units, columns of images, ranges of the parameter block, per member. */
+typedef struct step_ctx {
+    nnt_team *team;
+    const nnt_net *net;
+    nnt_net *grad;
+    const nnt_dataset *train;
+    const size_t *idx; /* the step's images in the shard (NULL: X already holds them) */
+    float *X;          /* n_x × bs */
+    int32_t *y;        /* bs */
+    float *A1, *dZ1;   /* n_h × bs */
+    float *Z2, *A2, *dZ2; /* n_y × bs */
+    int bs;
+    float scale;       /* 1 / the step's global image count */
+    double *loss;      /* per member: summed loss of its columns */
+    double *correct;   /* per member: right answers in its columns */
+    int finite;        /* after the forward pass: every member's loss is finite */
+    /* the update */
+    int descend;       /* plain SGD fused into the backward pass (net_hidden_descend) */
+    float step, decay; /* its lr/n_step and 1 − lr·λ */
+    nnt_net *params;
+    size_t upd_lo, upd_hi; /* the part of the parameter block this rank updates (comm_part) */
+    optim *st;
+    const nnt_train_opts *o;
+    int *bad;          /* per member: a parameter it updated is not finite */
+} step_ctx;
+
+/* Forward, loss and backward of one step: the gather and the output layer split by images,
+ * the hidden layer's products and gradients by units (aligned to 16 rows, a cache line). */
+static void step_fn(void *arg, int id, int n)
+{
+    step_ctx *c = arg;
+    if (id > 0) /* member 0 is train_run's thread, which set it for the whole run */
+        simd_flush_subnormals();
+    const nnt_net *net = c->net;
+    size_t n_x = (size_t)net->n_x, n_h = (size_t)net->n_h, n_y = (size_t)net->n_y;
+    size_t j0, j1, h0, h1;
+    nnt_part(&j0, &j1, (size_t)c->bs, id, n, 1);
+    nnt_part(&h0, &h1, n_h, id, n, 16);
+    if (c->idx)
+        dataset_gather(c->X + j0 * n_x, c->y + j0, c->train, c->idx + j0, 0, j1 - j0);
+    team_barrier(c->team);
+    net_hidden_forward(c->A1, net, c->X, c->bs, (int)h0, (int)h1);
+    team_barrier(c->team);
+    int nc = (int)(j1 - j0);
+    float *Z2 = c->Z2 + j0 * n_y, *A2 = c->A2 + j0 * n_y;
+    net_output_forward(Z2, A2, net, c->A1 + j0 * n_h, nc);
+    c->loss[id] = output_loss(Z2, c->y + j0, (int)n_y, nc);
+    double right = 0.0;
+    for (int j = 0; j < nc; j++)
+        right += net_label(A2 + (size_t)j * n_y, (int)n_y) == c->y[j0 + (size_t)j];
+    c->correct[id] = right;
+    output_backward(c->dZ2 + j0 * n_y, A2, c->y + j0, (int)n_y, nc);
+    team_barrier(c->team);
+    int finite = 1; /* every member reads every member's loss: they agree without a barrier */
+    for (int k = 0; k < n; k++)
+        finite &= isfinite(c->loss[k]) != 0;
+    if (id == 0)
+        c->finite = finite;
+    if (!finite)
+        return;
+    if (c->descend) {
+        if (id == 0)
+            net_output_bias_descend(c->params, c->dZ2, c->bs, c->step);
+        net_hidden_descend(c->params, c->dZ1, c->X, c->A1, c->dZ2, c->bs, c->step, c->decay,
+                           (int)h0, (int)h1);
+        return;
+    }
+    if (id == 0)
+        net_output_bias_backward(c->grad, c->dZ2, c->bs, c->scale);
+    net_hidden_backward(c->grad, c->dZ1, net, c->X, c->A1, c->dZ2, c->bs, c->scale, (int)h0,
+                        (int)h1);
+}
+
+/* L2 and the optimiser's update, split by ranges of the parameter block. */
+static void update_fn(void *arg, int id, int n)
+{
+    step_ctx *c = arg;
+    if (id > 0)
+        simd_flush_subnormals();
+    nnt_net *net = c->params;
+    float *p = net->params, *g = c->grad->params;
+    size_t lo, hi;
+    nnt_part(&lo, &hi, c->upd_hi - c->upd_lo, id, n, 16);
+    lo += c->upd_lo;
+    hi += c->upd_lo;
+    if (c->o->l2 > 0.0f) { /* the weights, not the biases */
+        size_t w1 = (size_t)net->n_h * net->n_x, w2 = (size_t)(net->W2 - p);
+        add_l2(g, p, lo, hi, 0, w1, c->o->l2);
+        add_l2(g, p, lo, hi, w2, w2 + (size_t)net->n_y * net->n_h, c->o->l2);
+    }
+    c->bad[id] = optim_update(p, g, c->st, c->o, lo, hi);
 }
 
 /* ---- data parallelism (opts->comm): which images of its shard a rank takes at each step ---- */
@@ -225,7 +349,9 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
         }
         if (solver == NNT_SOLVER_DUAL) {
             free(agree);
-            return dual_train(net, res, train, val, test, o, err);
+            int rc = dual_train(net, res, train, val, test, o, err);
+            res->threads = o->threads > 1 ? o->threads : 1; /* the BLAS's */
+            return rc;
         }
     } else if (o->solver == NNT_SOLVER_DUAL) {
         free(agree);
@@ -233,28 +359,42 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     }
     res->solver = NNT_SOLVER_PRIMAL;
     size_t np = net->n_params;
+    int members = step_members(o->threads, n_h, n_x, b_local);
+    res->threads = members;
 
     nnt_net grad = {0};
     optim st = {0};
-    float *X = malloc(n_x * b_local * sizeof *X);
+    nnt_team *team = NULL;
+    nnt_reducer *red = NULL; /* the gradient lives in it; ranks exchange through it */
+    float *X = nnt_calloc_aligned(n_x * b_local, sizeof *X);
     int32_t *y = malloc(b_local * sizeof *y);
-    float *A1 = malloc((size_t)n_h * b_local * sizeof *A1);
-    float *dZ1 = malloc((size_t)n_h * b_local * sizeof *dZ1);
-    float *Z2 = malloc((size_t)n_y * b_local * sizeof *Z2);
-    float *A2 = malloc((size_t)n_y * b_local * sizeof *A2);
-    float *dZ2 = malloc((size_t)n_y * b_local * sizeof *dZ2);
+    float *A1 = nnt_calloc_aligned((size_t)n_h * b_local, sizeof *A1);
+    float *dZ1 = nnt_calloc_aligned((size_t)n_h * b_local, sizeof *dZ1);
+    float *Z2 = nnt_calloc_aligned((size_t)n_y * b_local, sizeof *Z2);
+    float *A2 = nnt_calloc_aligned((size_t)n_y * b_local, sizeof *A2);
+    float *dZ2 = nnt_calloc_aligned((size_t)n_y * b_local, sizeof *dZ2);
     size_t *idx = malloc((m ? m : 1) * sizeof *idx);
+    double *member_stats = calloc(2 * (size_t)members, sizeof *member_stats);
+    int *member_bad = calloc((size_t)members, sizeof *member_bad);
     float *best = val && o->patience > 0 ? malloc(np * sizeof *best) : NULL;
     if (o->optimizer != NNT_OPT_SGD)
-        st.m = calloc(np, sizeof *st.m);
+        st.m = nnt_calloc_aligned(np, sizeof *st.m);
     if (o->optimizer == NNT_OPT_ADAM)
-        st.v = calloc(np, sizeof *st.v);
+        st.v = nnt_calloc_aligned(np, sizeof *st.v);
     int rc = 0;
-    if (!X || !y || !A1 || !dZ1 || !Z2 || !A2 || !dZ2 || !idx || (val && o->patience > 0 && !best) ||
+    if (!X || !y || !A1 || !dZ1 || !Z2 || !A2 || !dZ2 || !idx || !member_stats ||
+        !member_bad || (val && o->patience > 0 && !best) ||
         (o->optimizer != NNT_OPT_SGD && !st.m) || (o->optimizer == NNT_OPT_ADAM && !st.v)) {
         rc = nnt_errf(err, "out of memory for a batch of %zu images of %zu values", b_local, n_x);
-    } else if (net_new(&grad, net->n_x, n_h, n_y, net->act, err)) {
+    } else if (!(team = team_new(members, err))) {
         rc = -1;
+    }
+    /* collective: every rank makes it, whatever failed above, and fails with the others */
+    if (!(red = reducer_new(comm, np, err)) && rc == 0)
+        rc = -1;
+    if (red) {
+        net_bind(&grad, reducer_grad(red), net->n_x, n_h, n_y, net->act);
+        res->exchange = reducer_kind(red);
     }
     int failed = rc != 0; /* data parallel: a rank that cannot train stops them all */
     comm_allreduce_max_int(comm, &failed, 1);
@@ -263,11 +403,27 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             rc = nnt_errf(err, "training failed on another rank");
         goto done;
     }
+    /* ranks on one host train one shared copy of the parameters (reducer_params) */
+    float *own_params = net->params, *shared = reducer_params(red, net->params);
+    if (shared)
+        net_bind(net, shared, net->n_x, n_h, n_y, net->act);
     for (size_t i = 0; i < m; i++)
         idx[i] = i;
     if (full) /* the tutorial's algorithm: one float copy of X for all epochs, no shuffling */
         dataset_gather(X, y, train, NULL, 0, m);
+    step_ctx ctx = {team, net, &grad, train, NULL, X, y, A1, dZ1, Z2, A2, dZ2, 0, 0.0f,
+                    member_stats, member_stats + members, 0, 0, 0.0f, 1.0f, net, 0, np, &st, o,
+                    member_bad};
+    /* plain SGD in one process needs no gradient: the products update the weights (with ranks,
+     * the gradients must be summed before anyone moves) */
+    ctx.descend = n_ranks == 1 && o->optimizer == NNT_OPT_SGD;
+    ctx.decay = 1.0f - o->lr * o->l2;
+    reducer_part(red, &ctx.upd_lo, &ctx.upd_hi);
+    /* the team's members call the BLAS one thread each; evaluations use the library's threads */
+    if (members > 1)
+        blas_set_threads(1);
 
+    unsigned fp_state = simd_flush_subnormals();
     double t0 = train_clock(), best_loss = INFINITY;
     size_t seen = 0;
     int since_best = 0;
@@ -283,39 +439,51 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             size_t lo = shard_end(first, m, M);
             int bs = (int)(shard_end(first + b < M ? first + b : M, m, M) - lo);
             size_t n_step = n_ranks == 1 ? (size_t)bs : step_images(first, b, shard_m, n_ranks, M);
-            /* X: n_x x bs, A1, dZ1: n_h x bs, Z2, A2, dZ2: n_y x bs */
-            if (!full)
-                dataset_gather(X, y, train, idx + lo, 0, (size_t)bs);
-            /* summed over the ranks: loss, right answers, stop requests, divergences */
-            double stats[4] = {0.0, 0.0, o->stop && *o->stop ? 1.0 : 0.0, 0.0};
+            /* summed over the ranks: loss, right answers, stop requests, a loss and a
+             * parameter that are not finite */
+            double stats[5] = {0.0, 0.0, o->stop && *o->stop ? 1.0 : 0.0, 0.0, 0.0};
             if (bs > 0) {
-                net_forward(A1, Z2, A2, net, X, bs);
-                stats[0] = output_loss(Z2, y, n_y, bs);
-                for (int j = 0; j < bs; j++)
-                    stats[1] += net_label(A2 + (size_t)j * n_y, n_y) == y[j];
-                stats[3] = !isfinite(stats[0]);
+                ctx.idx = full ? NULL : idx + lo;
+                ctx.bs = bs;
+                ctx.scale = 1.0f / (float)n_step;
+                ctx.step = o->lr * ctx.scale;
+                team_run(team, step_fn, &ctx);
+                for (int k = 0; k < members; k++) {
+                    stats[0] += ctx.loss[k];
+                    stats[1] += ctx.correct[k];
+                }
+                stats[3] = !ctx.finite;
             }
-            if (bs > 0 && !stats[3])
-                net_backward(&grad, dZ2, dZ1, net, X, A1, A2, y, bs, 1.0f / (float)n_step);
-            else
-                memset(grad.params, 0, np * sizeof *grad.params);
-            comm_allreduce_sum_double(comm, stats, 4);
+            if (ctx.descend) { /* a non-finite weight shows in the next step's loss, or here */
+                stats[4] = first + b >= M && !params_finite(net);
+            } else {
+                /* data parallel: each rank sums, updates and hands on its part of the block
+                 * (an all-reduce with the update split N ways); one rank updates it all */
+                if (bs == 0 || stats[3] > 0.0)
+                    memset(grad.params, 0, np * sizeof *grad.params);
+                reducer_sum(red);
+                if (n_ranks > 1 || stats[3] == 0.0) {
+                    optim_begin(&st, o);
+                    team_run(team, update_fn, &ctx);
+                    for (int k = 0; k < members; k++)
+                        stats[4] += member_bad[k];
+                }
+                reducer_share(red, net->params);
+            }
+            comm_allreduce_sum_double(comm, stats, 5);
             if (stats[3] > 0.0) {
                 double loss = stats[0]; /* NaN or ±Inf on some rank: the sum is not finite too */
                 rc = nnt_errf(err, "training diverged at epoch %d: the loss is %s; try a lower "
                                    "learning rate (--lr)", epoch, isnan(loss) ? "NaN" : "infinite");
                 break;
             }
-            comm_allreduce_sum_float(comm, grad.params, np);
-            loss_sum += stats[0];
-            correct += (size_t)stats[1];
-            if (o->l2 > 0.0f)
-                add_l2(&grad, net, o->l2);
-            if (optim_step(net, &grad, &st, o)) {
+            if (stats[4] > 0.0) {
                 rc = nnt_errf(err, "training diverged at epoch %d: a parameter became NaN or "
                                    "infinite; try a lower learning rate (--lr)", epoch);
                 break;
             }
+            loss_sum += stats[0];
+            correct += (size_t)stats[1];
             seen += n_step;
             if (o->on_step) {
                 size_t done_n = first + b < M ? first + b : M;
@@ -338,6 +506,8 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
                        NAN, NAN, NAN, 0.0, 0.0, 0};
         int stop_now = 0;
         nnt_eval ev;
+        if (members > 1 && (val || test))
+            blas_set_threads(o->threads);
         if (val) {
             if (eval_dataset_all(&ev, net, val, comm, err)) {
                 rc = -1;
@@ -357,11 +527,11 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             }
         }
         int last = epoch == o->epochs || stop_now;
-        if (stop_now) { /* keep the weights of the best epoch, as the patience promised */
-            memcpy(net->params, best, np * sizeof *best);
-            res->stopped_early = 1;
-        } else if (best && last) {
-            memcpy(net->params, best, np * sizeof *best);
+        if (stop_now || (best && last)) { /* the best epoch's weights, as patience promised */
+            memcpy(net->params + ctx.upd_lo, best + ctx.upd_lo,
+                   (ctx.upd_hi - ctx.upd_lo) * sizeof *best); /* each rank its part */
+            reducer_share(red, net->params);
+            res->stopped_early = stop_now;
         }
         if (!best) /* without early stopping the network keeps the last epoch's weights */
             res->best_epoch = epoch;
@@ -372,6 +542,8 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             }
             e.test_acc = ev.accuracy;
         }
+        if (members > 1 && (val || test))
+            blas_set_threads(1);
         e.seconds = train_clock() - t0;
         e.images_per_s = e.seconds > 0 ? (double)seen / e.seconds : 0.0;
         if (o->on_epoch)
@@ -379,8 +551,18 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
         if (stop_now)
             break;
     }
+    simd_restore_subnormals(fp_state);
+    if (shared) { /* the caller's network gets the result, before the shared block goes */
+        memcpy(own_params, shared, np * sizeof *own_params);
+        net_bind(net, own_params, net->n_x, n_h, n_y, net->act);
+    }
 done:
-    net_free(&grad);
+    if (members > 1)
+        blas_set_threads(o->threads);
+    team_free(team);
+    reducer_free(red);
+    free(member_stats);
+    free(member_bad);
     free(X);
     free(y);
     free(A1);

@@ -41,6 +41,21 @@ expect 0 mpi 2 "$NNT" train --json -q --batch 64 --epochs 3 --val-split 0.2 --th
 has "$T/out" '"train_images":480,"val_images":120,"test_images":200'
 check "mini-batch model written" test -s "$T/mb.bin"
 
+# ---- the exchange: ranks on one host share memory; across hosts they use MPI collectives
+# (forced here with NNT_MPI_SHARED_MEMORY=0). The sums run in rank order either way, so the two
+# train the same model, bit for bit: Adam, L2, mini-batches, and patience restoring the best
+# epoch's weights (each rank restores its part and hands it on) ----
+EX="--json -q --batch 64 --epochs 5 --val-split 0.2 --patience 1 --l2 1e-4 --threads 1"
+expect 0 mpi 2 "$NNT" train $EX -o "$T/shm.bin" "$D"
+has "$T/out" '"ranks":2,"exchange":"shared memory"'
+NNT_MPI_SHARED_MEMORY=0 expect 0 mpi 2 "$NNT" train $EX -o "$T/coll.bin" "$D"
+has "$T/out" '"ranks":2,"exchange":"MPI collectives"'
+check "shared memory and MPI collectives train the same model, bit for bit" \
+  cmp "$T/shm.bin" "$T/coll.bin"
+# two threads per rank split each rank's step and its part of the update
+expect 0 mpi 2 "$NNT" train --json -q --batch 64 --epochs 2 --hidden 64 --threads 2 -o "$T/t2.bin" "$D"
+has "$T/out" '"threads":2,"ranks":2,"exchange":"shared memory"'
+
 # ---- a bad file in rank 1's shard (the scan's second file): both stop, one message ----
 cp -r "$D" "$T/bad"
 bad=$(find "$T/bad/train" -name '*.png' | LC_ALL=C sort | sed -n 2p)

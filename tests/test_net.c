@@ -144,8 +144,82 @@ static void sizes(void)
     CHECK(net_new(&net, -1, 4, 1, NNT_ACT_RELU, &err) == -1);
 }
 
+/* The passes in parts (as a team of threads runs them) give the whole passes' results: the
+ * hidden layer by unit ranges, the output layer by columns; and net_hidden_descend moves the
+ * weights as net_hidden_backward and then W ← decay·W − lr·g does. */
+static void parts(nnt_act act, int n_y)
+{
+    enum { PX = 40, PH = 37, PM = 9, PY = 3 };
+    nnt_net net, grad, part, moved;
+    nnt_err err;
+    nnt_rng rng;
+    CHECK(net_new(&net, PX, PH, n_y, act, &err) == 0);
+    CHECK(net_new(&grad, PX, PH, n_y, act, &err) == 0);
+    CHECK(net_new(&part, PX, PH, n_y, act, &err) == 0);
+    CHECK(net_new(&moved, PX, PH, n_y, act, &err) == 0);
+    rng_seed(&rng, 11 + (uint64_t)act);
+    net_init_normal(&net, &rng, 0.3f);
+    for (int i = 0; i < PH; i++)
+        net.b1[i] = (float)rng_normal(&rng) * 0.1f;
+    float X[PX * PM], A1[PH * PM], Z2[PY * PM], A2[PY * PM], dZ1[PH * PM], dZ2[PY * PM];
+    float B1[PH * PM], Y2[PY * PM], B2[PY * PM], dY1[PH * PM];
+    int32_t y[PM];
+    for (int i = 0; i < PX * PM; i++)
+        X[i] = (float)rng_uniform(&rng);
+    for (int j = 0; j < PM; j++)
+        y[j] = (int32_t)rng_below(&rng, n_y == 1 ? 2 : (uint64_t)n_y);
+    net_forward(A1, Z2, A2, &net, X, PM);
+    net_backward(&grad, dZ2, dZ1, &net, X, A1, A2, y, PM, 1.0f / PM);
+
+    /* units in three ranges (one empty), columns in two */
+    int cuts[] = {0, 16, 16, PH};
+    for (int k = 0; k < 3; k++)
+        net_hidden_forward(B1, &net, X, PM, cuts[k], cuts[k + 1]);
+    net_output_forward(Y2, B2, &net, B1, 4);
+    net_output_forward(Y2 + 4 * n_y, B2 + 4 * n_y, &net, B1 + 4 * PH, PM - 4);
+    double worst = 0.0;
+    for (int i = 0; i < PH * PM; i++)
+        worst = fmax(worst, fabs(B1[i] - A1[i]));
+    for (int i = 0; i < n_y * PM; i++)
+        worst = fmax(worst, fabs(B2[i] - A2[i]));
+    CHECKF(worst <= 1e-6, "%s n_y=%d: forward in parts differs by %g", act_name(act), n_y, worst);
+
+    memset(part.params, 0xff, part.n_params * sizeof(float)); /* NaN: every entry written */
+    net_output_bias_backward(&part, dZ2, PM, 1.0f / PM);
+    for (int k = 0; k < 3; k++)
+        net_hidden_backward(&part, dY1, &net, X, A1, dZ2, PM, 1.0f / PM, cuts[k], cuts[k + 1]);
+    worst = 0.0;
+    for (size_t i = 0; i < grad.n_params; i++)
+        worst = fmax(worst, fabs((double)part.params[i] - grad.params[i]));
+    CHECKF(worst <= 1e-6, "%s n_y=%d: backward in parts differs by %g", act_name(act), n_y, worst);
+
+    /* descent fused into the products, with L2's decay, against the stored gradient's update */
+    float lr = 0.3f, l2 = 0.05f, decay = 1.0f - lr * l2;
+    memcpy(moved.params, net.params, net.n_params * sizeof(float));
+    net_output_bias_descend(&moved, dZ2, PM, lr / PM);
+    for (int k = 0; k < 3; k++)
+        net_hidden_descend(&moved, dY1, X, A1, dZ2, PM, lr / PM, decay, cuts[k], cuts[k + 1]);
+    worst = 0.0;
+    size_t n_w1 = (size_t)PH * PX, w2 = (size_t)(net.W2 - net.params);
+    for (size_t i = 0; i < net.n_params; i++) {
+        int weight = i < n_w1 || (i >= w2 && i < w2 + (size_t)n_y * PH);
+        double want = (double)net.params[i] - lr * ((double)grad.params[i] +
+                                                    (weight ? l2 * (double)net.params[i] : 0.0));
+        worst = fmax(worst, fabs(moved.params[i] - want));
+    }
+    CHECKF(worst <= 1e-6, "%s n_y=%d: fused descent differs by %g", act_name(act), n_y, worst);
+    net_free(&net);
+    net_free(&grad);
+    net_free(&part);
+    net_free(&moved);
+}
+
 int main(void)
 {
+    for (int k = 0; k < NNT_ACT_COUNT; k++) {
+        parts((nnt_act)k, 1);
+        parts((nnt_act)k, 3);
+    }
     for (int k = 0; k < NNT_ACT_COUNT; k++) {
         gradient_check((nnt_act)k, 1);
         gradient_check((nnt_act)k, 3);

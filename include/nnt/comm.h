@@ -28,6 +28,35 @@ void comm_allreduce_max_int(const nnt_comm *comm, int *x, size_t n);
 /* Copies root's buf[0..bytes) to every rank. */
 void comm_broadcast(const nnt_comm *comm, void *buf, size_t bytes, int root);
 
+/* The data-parallel step's exchange: every rank writes its gradient of n floats into
+ * reducer_grad; reducer_sum leaves the sum over all ranks in this rank's part of it
+ * (reducer_part: contiguous parts in rank order, whole cache lines); the rank updates its part
+ * of the parameters alone, and reducer_share gives every rank every part. An all-reduce with the
+ * optimiser's work split N ways. Ranks on one host (the usual case for a few ranks) share one
+ * block of memory: each sums its part straight from the others' gradients, and the parameters
+ * themselves are shared (reducer_params), so passing them on is a barrier, not a copy. Ranks on
+ * several hosts use MPI_Reduce_scatter and MPI_Allgatherv. One process: the gradient is the
+ * sum, and the part is everything. */
+typedef struct nnt_reducer nnt_reducer;
+/* Collective: every rank calls it with the same n. NULL with a message when out of memory
+ * (every rank then fails alike). */
+nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, nnt_err *err);
+float *reducer_grad(nnt_reducer *r);
+void reducer_part(const nnt_reducer *r, size_t *lo, size_t *hi);
+/* Collective. When the ranks share memory, the parameter block they all train (n floats, set to
+ * rank 0's `init`); NULL otherwise, and each rank trains its own copy. */
+float *reducer_params(nnt_reducer *r, const float *init);
+/* Collective. Afterwards reducer_grad(r)[lo, hi) is the sum of every rank's gradient (added in
+ * rank order, so the sum does not depend on which rank adds); the rest is undefined. */
+void reducer_sum(nnt_reducer *r);
+/* Collective. params[lo, hi) from this rank to all; every other part from its owner. params is
+ * reducer_params's block when that is not NULL. */
+void reducer_share(nnt_reducer *r, float *params);
+/* How the ranks exchange: "one process", "shared memory" or "MPI collectives". */
+const char *reducer_kind(const nnt_reducer *r);
+/* Collective; NULL is allowed. */
+void reducer_free(nnt_reducer *r);
+
 /* For code that may run without a communicator: rank 0 of 1 when comm is NULL. */
 static inline int comm_rank(const nnt_comm *comm) { return comm ? comm->rank : 0; }
 static inline int comm_size(const nnt_comm *comm) { return comm ? comm->size : 1; }

@@ -23,4 +23,13 @@ int nnt_mul_size(size_t *out, size_t a, size_t b);
 /* the same for a+b. */
 int nnt_add_size(size_t *out, size_t a, size_t b);
 
+/* Part i of `parts` of n items: [*lo, *hi), contiguous and in order, whole blocks of `align`
+ * items (≥ 1) but for the last, as even as blocks allow. How threads and ranks share work. */
+void nnt_part(size_t *lo, size_t *hi, size_t n, int i, int parts, size_t align);
+
+/* n zeroed elements of `size` bytes starting on a 64-byte cache line, or NULL (out of memory or
+ * n·size overflows); free() releases it. Matrices that threads split by rows of 16 floats are
+ * allocated so: two threads then never write the same cache line. */
+void *nnt_calloc_aligned(size_t n, size_t size);
+
 #endif

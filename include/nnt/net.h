@@ -27,6 +27,9 @@ typedef struct nnt_net {
 size_t net_param_count(int n_x, int n_h, int n_y, nnt_err *err);
 /* Allocates a zeroed network; n_x, n_h, n_y ≥ 1. A gradient is a second nnt_net of equal sizes. */
 int net_new(nnt_net *net, int n_x, int n_h, int n_y, nnt_act act, nnt_err *err);
+/* Makes net a view of the block p, which holds net_param_count(n_x, n_h, n_y) floats (sizes
+ * already checked) and stays the caller's: such a net is not passed to net_free. */
+void net_bind(nnt_net *net, float *p, int n_x, int n_h, int n_y, nnt_act act);
 /* Frees the parameters and zeroes net; safe on a zeroed net. */
 void net_free(nnt_net *net);
 /* How weights start (biases always start at 0). */
@@ -63,6 +66,28 @@ void output_forward(float *A, const float *Z, int n_y, int m);
 double output_loss(const float *Z, const int32_t *y, int n_y, int m);
 /* dZ = A − Y (one-hot Y for softmax): the gradient of the summed loss w.r.t. the logits. */
 void output_backward(float *dZ, const float *A, const int32_t *y, int n_y, int m);
+
+/* The passes in parts, so that a team of threads can share a step (train.c): the hidden layer
+ * by units, the output layer by columns. */
+/* A1[h0:h1, :] = g(W1[h0:h1, :]·X + b1[h0:h1]) for units [h0, h1). A1: n_h × m, X: n_x × m. */
+void net_hidden_forward(float *A1, const nnt_net *net, const float *X, int m, int h0, int h1);
+/* Z2 = W2·A1 + b2 and A2 = output(Z2) for m columns. Z2, A2: n_y × m, A1: n_h × m. */
+void net_output_forward(float *Z2, float *A2, const nnt_net *net, const float *A1, int m);
+/* grad->b2 = scale·rowsum(dZ2). dZ2: n_y × m (from output_backward). */
+void net_output_bias_backward(nnt_net *grad, const float *dZ2, int m, float scale);
+/* The rest of the backward pass for units [h0, h1): grad->W2[:, h0:h1], grad->b1[h0:h1],
+ * grad->W1[h0:h1, :], and dZ1[h0:h1, :] as work space. dZ1, A1: n_h × m, X: n_x × m, dZ2: n_y × m. */
+void net_hidden_backward(nnt_net *grad, float *dZ1, const nnt_net *net, const float *X,
+                         const float *A1, const float *dZ2, int m, float scale, int h0, int h1);
+
+/* Plain gradient descent fused into the backward pass, for units [h0, h1): W1[h0:h1, :] and
+ * W2[:, h0:h1] become decay·W − step·∇W (decay = 1 − lr·λ for L2, step = lr/m), b1[h0:h1]
+ * becomes b1 − step·∇b1, with ∇ the summed-loss gradient; dZ1 is work space as above. The same
+ * update as net_hidden_backward and then p −= lr·g, with one rounding less. */
+void net_hidden_descend(nnt_net *net, float *dZ1, const float *X, const float *A1,
+                        const float *dZ2, int m, float step, float decay, int h0, int h1);
+/* b2 −= step·rowsum(dZ2). dZ2: n_y × m. */
+void net_output_bias_descend(nnt_net *net, const float *dZ2, int m, float step);
 
 /* Forward pass over m columns. A1: n_h × m, Z2: n_y × m, A2: n_y × m, X: n_x × m. */
 void net_forward(float *A1, float *Z2, float *A2, const nnt_net *net, const float *X, int m);

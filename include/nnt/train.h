@@ -71,6 +71,9 @@ typedef struct nnt_train_opts {
                                restore the best weights; 0: never stop early */
     int test_every;         /* evaluate the test set every test_every epochs and after the last;
                                0: only after the last */
+    int threads;            /* threads a step may use (the trainer splits each step itself and
+                               calls the BLAS one thread each); evaluations and the end of
+                               training leave the BLAS with this many. 0 or 1: one. */
     const volatile sig_atomic_t *stop; /* when it becomes non-zero, stop after the current step */
     void (*on_epoch)(void *ctx, const nnt_epoch *e);
     void (*on_step)(void *ctx, const nnt_step *s); /* may be NULL */
@@ -95,6 +98,8 @@ typedef struct nnt_train_result {
     int stopped_early;  /* patience ran out */
     double final_loss;  /* train loss of the last epoch run */
     nnt_solver solver;  /* the solver used: NNT_SOLVER_PRIMAL or NNT_SOLVER_DUAL */
+    int threads;        /* threads each step ran on (per rank) */
+    const char *exchange; /* how ranks passed gradients and parameters (reducer_kind) */
 } nnt_train_result;
 
 /* The solver train_run uses for o on m training images of n_x values and n_h hidden units,
