@@ -227,9 +227,9 @@ int dual_train(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     free(X); /* from here on the centred images are all that is needed */
     X = NULL;
 
-    double t0 = train_clock(), best_loss = INFINITY;
+    double t0 = train_clock();
+    nnt_early early = {INFINITY, 0};
     size_t seen = 0;
-    int since_best = 0;
     float lr = o->lr, l2 = o->l2, beta = o->momentum, scale = 1.0f / (float)m;
     for (int epoch = 1; epoch <= o->epochs && rc == 0; epoch++) {
         /* ---- one full-batch step, as train.c's loop takes it ---- */
@@ -303,16 +303,9 @@ int dual_train(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
         int stop_now = 0;
         if (val) {
             dual_eval(&e.val_loss, &e.val_acc, A1, Z2, A2, &d, &vs, act, n_h, m, n_y);
-            if (e.val_loss < best_loss) {
-                best_loss = e.val_loss;
-                since_best = 0;
-                e.best = 1;
-                if (best.p)
-                    memcpy(best.p, d.p, d.n * sizeof *d.p);
-                res->best_epoch = epoch;
-            } else if (best.p && ++since_best >= o->patience) {
-                stop_now = 1;
-            }
+            if (train_early_update(&early, &e, res, best.p ? o->patience : 0, &stop_now) &&
+                best.p)
+                memcpy(best.p, d.p, d.n * sizeof *d.p);
         }
         int last = epoch == o->epochs || stop_now;
         if (best.p && last) { /* keep the best epoch's C, s and small layers */

@@ -82,6 +82,21 @@ nnt_train_opts train_opts_default(void)
     return o;
 }
 
+int train_early_update(nnt_early *st, nnt_epoch *e, nnt_train_result *res, int patience,
+                       int *stop)
+{
+    if (e->val_loss < st->best_loss) {
+        st->best_loss = e->val_loss;
+        st->since_best = 0;
+        e->best = 1;
+        res->best_epoch = e->epoch;
+        return 1;
+    }
+    if (patience > 0 && ++st->since_best >= patience)
+        *stop = 1;
+    return 0;
+}
+
 double train_clock(void)
 {
     struct timespec ts;
@@ -424,9 +439,9 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
         blas_set_threads(1);
 
     unsigned fp_state = simd_flush_subnormals();
-    double t0 = train_clock(), best_loss = INFINITY;
+    double t0 = train_clock();
     size_t seen = 0;
-    int since_best = 0;
+    nnt_early early = {INFINITY, 0};
     for (int epoch = 1; epoch <= o->epochs && rc == 0; epoch++) {
         if (!full)
             rng_shuffle(rng, idx, m);
@@ -515,16 +530,8 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             }
             e.val_loss = ev.loss;
             e.val_acc = ev.accuracy;
-            if (ev.loss < best_loss) {
-                best_loss = ev.loss;
-                since_best = 0;
-                e.best = 1;
-                if (best)
-                    memcpy(best, net->params, np * sizeof *best);
-                res->best_epoch = epoch;
-            } else if (best && ++since_best >= o->patience) {
-                stop_now = 1;
-            }
+            if (train_early_update(&early, &e, res, best ? o->patience : 0, &stop_now) && best)
+                memcpy(best, net->params, np * sizeof *best);
         }
         int last = epoch == o->epochs || stop_now;
         if (stop_now || (best && last)) { /* the best epoch's weights, as patience promised */

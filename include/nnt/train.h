@@ -102,6 +102,18 @@ typedef struct nnt_train_result {
     const char *exchange; /* how ranks passed gradients and parameters (reducer_kind) */
 } nnt_train_result;
 
+/* Early stopping's bookkeeping, shared by both solvers: the lowest validation loss so far and
+ * the epochs since. Start with {INFINITY, 0}. */
+typedef struct nnt_early {
+    double best_loss;
+    int since_best;
+} nnt_early;
+/* After an epoch whose validation loss is e->val_loss: when it is the lowest so far, marks
+ * e->best and res->best_epoch and returns 1 (the caller keeps these weights); otherwise counts
+ * the epoch and sets *stop once `patience` (> 0; 0: never) such epochs have passed. */
+int train_early_update(nnt_early *st, nnt_epoch *e, nnt_train_result *res, int patience,
+                       int *stop);
+
 /* The solver train_run uses for o on m training images of n_x values and n_h hidden units,
  * with m_eval validation and test images evaluated along the way: o->solver when
  * forced, else dual exactly when it is exact (dual_exact) and cheaper (dual_cheaper). Returns
