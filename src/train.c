@@ -375,7 +375,8 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     res->solver = NNT_SOLVER_PRIMAL;
     size_t np = net->n_params;
     int members = step_members(o->threads, n_h, n_x, b_local);
-    res->threads = members;
+    /* one member leaves the BLAS its threads: the products may use them */
+    res->threads = members > 1 || o->threads < 1 ? members : o->threads;
 
     nnt_net grad = {0};
     optim st = {0};
