@@ -17,6 +17,7 @@
 #include "nnt/eval.h"
 #include "nnt/model.h"
 #include "nnt/plot.h"
+#include "nnt/team.h"
 #include "nnt/train.h"
 
 #ifndef NNT_VERSION
@@ -316,6 +317,9 @@ int cmd_train(const train_args *args)
     }
     progress prog = {a, !a->quiet && isatty(STDERR_FILENO), 0, 0.0, 0, {0}};
     catch_signals();
+    /* more threads than the CPUs this process may use (mpirun binds ranks) only wait */
+    if (resolved.threads > team_cpus())
+        resolved.threads = team_cpus();
     blas_set_threads(a->threads);
     if (first_failed(&comm, lead && (check_output_dir(a->output) ||
                                      (a->plot && check_output_dir(a->plot)))) >= 0)

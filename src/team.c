@@ -1,8 +1,10 @@
 /* team.c — a fixed team of threads, a start signal per run and a reusable barrier. */
+#define _GNU_SOURCE /* sched_getaffinity */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "nnt/team.h"
 
@@ -141,6 +143,17 @@ nnt_team *team_new(int n, nnt_err *err)
 }
 
 int team_size(const nnt_team *t) { return t->n; }
+
+int team_cpus(void)
+{
+#ifdef CPU_COUNT
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+#endif
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 4096 ? 4096 : (int)n;
+}
 
 void team_run(nnt_team *t, nnt_team_fn fn, void *ctx)
 {

@@ -183,12 +183,15 @@ NNT_VECTOR static int optim_update(float *restrict p, const float *restrict g, o
 
 /* ---- one step, shared by a team of threads ---- */
 
-/* Members of a step's team: one per `threads`, but no more than one per 32 hidden units and
- * per 2^18 multiply-adds of the step's largest product, below which the barriers cost more than
- * the second core gives (tiny networks train faster on one thread). */
+/* Members of a step's team: one per `threads`, but no more than the CPUs the process may run
+ * on, one per 32 hidden units and one per 2^18 multiply-adds of the step's largest product,
+ * below which the barriers cost more than the second core gives (tiny networks train faster
+ * on one thread). */
 static int step_members(int threads, int n_h, size_t n_x, size_t b)
 {
-    int n = threads > 1 ? threads : 1;
+    int n = threads > 1 ? threads : 1, cpus = team_cpus();
+    if (n > cpus)
+        n = cpus;
     while (n > 1 && ((size_t)n_h < 32u * (size_t)n || (size_t)n_h * n_x * b < ((size_t)n << 18)))
         n--;
     return n;

@@ -96,4 +96,10 @@ cp "$T/m.bin" "$T/keep.bin"
 expect 1 "$NNT" train -o "$T/keep.bin" "$T/nope"
 check "old model untouched" cmp -s "$T/m.bin" "$T/keep.bin"
 check "no temporary files left" test "$(ls "$T" | grep -c tmp)" = 0
+# --threads beyond the CPUs the process may run on would only wait for each other: capped
+# (64 units x 784 x 64 is enough work for 2 threads when 2 CPUs are there)
+if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
+  expect 0 taskset -c 0 "$NNT" train --json -q --hidden 64 --epochs 1 --threads 4 -o "$T/cap.bin" "$D"
+  has "$T/out" '"threads":1,'
+fi
 done_tests

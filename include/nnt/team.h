@@ -22,6 +22,9 @@ void team_run(nnt_team *team, nnt_team_fn fn, void *ctx);
 /* Inside fn: waits until every member has reached this barrier. Every member must call it
  * the same number of times in a run. */
 void team_barrier(nnt_team *team);
+/* The CPUs this process may run on (its affinity mask: mpirun binds each rank to its cores).
+ * Members beyond it only wait for each other: a waiting member spins on a CPU another needs. */
+int team_cpus(void);
 /* Stops and joins the threads; NULL is allowed. */
 void team_free(nnt_team *team);
 
