@@ -90,4 +90,29 @@ expect 1 mpi 2 "$NNT" train -q --optimizer sgd --lr 1e30 --epochs 2 --threads 1 
 has "$T/err" "training diverged at epoch 1"
 check "one divergence message" test "$(grep -c '^nnt: ' "$T/err")" = 1
 
+# ---- a signal to one rank alone: every rank stops after the same step, rank 0 says so once,
+# no model is written, and the exit status is not 0 ----
+mpi 2 "$NNT" train --epochs 1000000 --threads 1 -o "$T/sig.bin" "$D" >"$T/out" 2>"$T/err" &
+run=$!
+rank1=""
+for _ in $(seq 300); do # the ranks' pids, once both have loaded and started training
+  if grep -q "loaded in" "$T/err" 2>/dev/null; then
+    for p in $(pgrep -f -- "--epochs 1000000 --threads 1 -o $T/sig.bin" || true); do
+      if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then
+        rank1=$p
+      fi
+    done
+  fi
+  [ -n "$rank1" ] && break
+  sleep 0.1
+done
+check "found rank 1's process" test -n "$rank1"
+[ -n "$rank1" ] && kill -TERM "$rank1"
+wait "$run"
+code=$?
+check "exit status $code is not 0" test "$code" != 0
+has "$T/err" "interrupted by SIGTERM"
+check "one message, from rank 0" test "$(grep -c 'interrupted by' "$T/err")" = 1
+check "no model written" test ! -e "$T/sig.bin"
+
 done_tests
