@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "nnt/comm.h"
 #include "nnt/simd.h"
@@ -162,6 +163,15 @@ static int shared_setup(nnt_reducer *r, int local_ok)
     if (node_size != c->size || (env && strcmp(env, "0") == 0))
         ok = 0;
     size_t stride = (r->n + 15) / 16 * 16;
+    /* Open MPI backs the window with a file in /dev/shm; a process that touches pages a full
+     * tmpfs cannot give gets SIGBUS, so a window that would not fit twice over is not tried
+     * (a container's /dev/shm is often 64 MB) */
+    const char *dir = getenv("OMPI_MCA_osc_sm_backing_directory");
+    struct statvfs fs;
+    double need = ((double)c->size + 1.0) * (double)stride * sizeof(float);
+    if (statvfs(dir ? dir : "/dev/shm", &fs) != 0 ||
+        (double)fs.f_bavail * (double)fs.f_frsize < 2.0 * need)
+        ok = 0;
     r->win = MPI_WIN_NULL;
     MPI_Comm_set_errhandler(r->node, MPI_ERRORS_RETURN);
     int all_ok = ok; /* the window is collective: everyone tries or no one does */
