@@ -4,9 +4,11 @@ The W2 peers read the IDX files, not the PNG folders: W2 compares the training p
 the PNG decoding is W3's subject.  Pixels are the same bytes the PNGs hold.
 """
 
+import argparse
 import gzip
 import os
 import struct
+import time
 
 import numpy as np
 
@@ -20,6 +22,31 @@ def _read(src, name):
             with opener(path, "rb") as f:
                 return f.read()
     raise FileNotFoundError("%s: no %s[.gz]" % (src, name))
+
+
+def peer_args(description, extra=None):
+    """The W2 peers' common command line (W2's algorithm by default); `extra(ap)` may add more."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--src", default=DEFAULT_SRC)
+    ap.add_argument("--hidden", type=int, default=256)
+    ap.add_argument("--lr", type=float, default=0.1)
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--images", type=int, default=None, help="first N training images")
+    ap.add_argument("--seed", type=int, default=1)
+    if extra:
+        extra(ap)
+    return ap.parse_args()
+
+
+def load_scaled(args):
+    """(X, y, Xt, yt, load_seconds): train and test images as float32 rows in [0, 1]."""
+    t = time.perf_counter()
+    Xu, y = load(args.src, "train", args.images)
+    Xtu, yt = load(args.src, "test")
+    X = Xu.astype(np.float32) / np.float32(255)
+    Xt = Xtu.astype(np.float32) / np.float32(255)
+    return X, y, Xt, yt, time.perf_counter() - t
 
 
 def load(src=DEFAULT_SRC, split="train", limit=None):

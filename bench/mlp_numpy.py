@@ -12,7 +12,6 @@ param -= lr * grad.  Written the way numpy code is usually written: one image pe
 Reads the IDX files (see fmnist_idx.py).  Prints one JSON line on stdout.
 """
 
-import argparse
 import json
 import os
 import sys
@@ -42,22 +41,9 @@ def accuracy(X, y, params):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--src", default=fmnist_idx.DEFAULT_SRC)
-    ap.add_argument("--hidden", type=int, default=256)
-    ap.add_argument("--lr", type=float, default=0.1)
-    ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--images", type=int, default=None, help="first N training images")
-    ap.add_argument("--seed", type=int, default=1)
-    args = ap.parse_args()
+    args = fmnist_idx.peer_args(__doc__.split("\n")[0])
 
-    t = time.perf_counter()
-    Xu, y = fmnist_idx.load(args.src, "train", args.images)
-    Xtu, yt = fmnist_idx.load(args.src, "test")
-    X = Xu.astype(np.float32) / np.float32(255)
-    Xt = Xtu.astype(np.float32) / np.float32(255)
-    load_seconds = time.perf_counter() - t
+    X, y, Xt, yt, load_seconds = fmnist_idx.load_scaled(args)
 
     m, n_x = X.shape
     n_h, n_y = args.hidden, 10

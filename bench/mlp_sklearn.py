@@ -10,14 +10,12 @@ randn * 0.01.  X is given as float32 (scikit-learn >= 1.0 keeps float32 through 
 Reads the IDX files (see fmnist_idx.py).  Prints one JSON line on stdout.
 """
 
-import argparse
 import json
 import os
 import sys
 import time
 import warnings
 
-import numpy as np
 import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
@@ -27,22 +25,9 @@ import fmnist_idx  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--src", default=fmnist_idx.DEFAULT_SRC)
-    ap.add_argument("--hidden", type=int, default=256)
-    ap.add_argument("--lr", type=float, default=0.1)
-    ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--images", type=int, default=None, help="first N training images")
-    ap.add_argument("--seed", type=int, default=1)
-    args = ap.parse_args()
+    args = fmnist_idx.peer_args(__doc__.split("\n")[0])
 
-    t = time.perf_counter()
-    Xu, y = fmnist_idx.load(args.src, "train", args.images)
-    Xtu, yt = fmnist_idx.load(args.src, "test")
-    X = Xu.astype(np.float32) / np.float32(255)
-    Xt = Xtu.astype(np.float32) / np.float32(255)
-    load_seconds = time.perf_counter() - t
+    X, y, Xt, yt, load_seconds = fmnist_idx.load_scaled(args)
 
     clf = MLPClassifier(hidden_layer_sizes=(args.hidden,), activation="relu", solver="sgd",
                         learning_rate="constant", learning_rate_init=args.lr, momentum=0.0,

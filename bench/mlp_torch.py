@@ -8,7 +8,6 @@ batches of 128.  torch.set_num_threads(2) unless --threads says otherwise (the m
 cores).  Reads the IDX files (see fmnist_idx.py).  Prints one JSON line on stdout.
 """
 
-import argparse
 import json
 import os
 import sys
@@ -22,16 +21,8 @@ import fmnist_idx  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--src", default=fmnist_idx.DEFAULT_SRC)
-    ap.add_argument("--hidden", type=int, default=256)
-    ap.add_argument("--lr", type=float, default=0.1)
-    ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--images", type=int, default=None, help="first N training images")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=2)
-    args = ap.parse_args()
+    args = fmnist_idx.peer_args(__doc__.split("\n")[0],
+                                lambda ap: ap.add_argument("--threads", type=int, default=2))
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
 
