@@ -218,7 +218,7 @@ typedef struct step_ctx {
     int descend;       /* plain SGD fused into the backward pass (net_hidden_descend) */
     float step, decay; /* its lr/n_step and 1 − lr·λ */
     nnt_net *params;
-    size_t upd_lo, upd_hi; /* the part of the parameter block this rank updates (comm_part) */
+    size_t upd_lo, upd_hi; /* the part of the parameter block this rank updates (reducer_part) */
     optim *st;
     const nnt_train_opts *o;
     int *bad;          /* per member: a parameter it updated is not finite */
