@@ -7,40 +7,19 @@
 #include <string.h>
 
 #include "check.h"
+#include "gen.h"
 #include "nnt/dual.h"
 #include "nnt/eval.h"
 #include "nnt/train.h"
 
-/* side x side gray images, fewer of them than pixels: bright on the left half (class 0) or the
- * right (1), with noise, so it is learnable but not trivially separated at the start. */
+/* side x side gray images, fewer of them than pixels, bright and dark ranges overlapping, so
+ * it is learnable but not trivially separated at the start. */
 static nnt_dataset make_images(size_t m, int side, uint64_t seed)
 {
-    nnt_dataset ds = {0};
-    nnt_rng rng;
-    rng_seed(&rng, seed);
-    size_t n_x = (size_t)side * side;
-    ds.geom = (nnt_geometry){(uint32_t)side, (uint32_t)side, 1};
-    ds.n_x = n_x;
-    ds.m = m;
-    ds.X = malloc(n_x * m);
-    ds.y = malloc(m * sizeof *ds.y);
-    for (size_t j = 0; j < m; j++) {
-        int c = (int)rng_below(&rng, 2);
-        ds.y[j] = c;
-        for (size_t p = 0; p < n_x; p++) {
-            int bright = ((int)(p % side) >= side / 2) == c;
-            ds.X[j * n_x + p] = (uint8_t)(bright ? 90 + rng_below(&rng, 160) : rng_below(&rng, 160));
-        }
-    }
-    return ds;
+    return gen_halves(m, side, 90, 160, seed);
 }
 
-static void free_images(nnt_dataset *ds)
-{
-    free(ds->X);
-    free(ds->y);
-    memset(ds, 0, sizeof *ds);
-}
+static void free_images(nnt_dataset *ds) { gen_free(ds); }
 
 /* What the callbacks saw. */
 #define MAX_EPOCHS 4000

@@ -5,41 +5,19 @@
 #include <string.h>
 
 #include "check.h"
+#include "gen.h"
 #include "nnt/eval.h"
 #include "nnt/train.h"
 
-/* Two classes of side x side gray "images": bright on the left half (class 0) or on the
- * right (1). */
+/* The 4x4 set most tests here use; make_sized for larger ones. */
 static nnt_dataset make_sized(size_t m, int side, uint64_t seed)
 {
-    nnt_dataset ds = {0};
-    nnt_rng rng;
-    rng_seed(&rng, seed);
-    size_t n_x = (size_t)side * side;
-    ds.geom = (nnt_geometry){side, side, 1};
-    ds.n_x = n_x;
-    ds.m = m;
-    ds.X = malloc(n_x * m);
-    ds.y = malloc(m * sizeof *ds.y);
-    for (size_t j = 0; j < m; j++) {
-        int c = (int)rng_below(&rng, 2);
-        ds.y[j] = c;
-        for (size_t p = 0; p < n_x; p++) {
-            int right = (int)(p % (size_t)side) >= side / 2;
-            int bright = right == c;
-            ds.X[j * n_x + p] = (uint8_t)(bright ? 150 + rng_below(&rng, 100) : rng_below(&rng, 100));
-        }
-    }
-    return ds;
+    return gen_halves(m, side, 150, 100, seed);
 }
 
 static nnt_dataset make_data(size_t m, uint64_t seed) { return make_sized(m, 4, seed); }
 
-static void free_data(nnt_dataset *ds)
-{
-    free(ds->X);
-    free(ds->y);
-}
+static void free_data(nnt_dataset *ds) { gen_free(ds); }
 
 typedef struct counter {
     int calls, last_epoch;
