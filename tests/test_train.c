@@ -61,12 +61,12 @@ static double max_rel_diff(const nnt_net *a, const nnt_net *b)
 }
 
 /* A fresh n_h-unit network on ds's images, trained with o (seeded alike every call). */
-static int train_sized(nnt_net *net, const nnt_dataset *ds, int n_h, nnt_train_opts *o,
+static int train_sized(nnt_net *net, const nnt_dataset *ds, int n_h, int n_y, nnt_train_opts *o,
                        nnt_err *err)
 {
     nnt_rng rng;
     rng_seed(&rng, 5);
-    if (net_new(net, (int)ds->n_x, n_h, 1, NNT_ACT_RELU, err))
+    if (net_new(net, (int)ds->n_x, n_h, n_y, NNT_ACT_RELU, err))
         return -1;
     net_init(net, &rng, NNT_INIT_HE);
     nnt_train_result res;
@@ -254,34 +254,38 @@ int main(void)
     /* A team of threads (which splits each step by hidden units and images, and the update by
      * ranges) computes the same parameters as one thread, up to the BLAS's rounding of products
      * of other shapes, and twice the same run with 2 threads gives the same bits. Every
-     * optimiser, mini-batch and full batch, with L2. The sizes are large enough for the trainer
-     * to use a second thread (64 units x 784 x 40). */
+     * optimiser, mini-batch and full batch, with L2, one sigmoid output and a softmax of 3 (a
+     * third class taken from every third image). The sizes are large enough for the trainer to
+     * use a second thread (64 units x 784 x 40). */
     {
-        nnt_dataset big = make_sized(300, 28, 21);
-        for (int k = NNT_OPT_SGD; k <= NNT_OPT_ADAM; k++)
-            for (int full = 0; full <= 1; full++) {
-                nnt_net one = {0}, two = {0}, again = {0};
-                nnt_train_opts o = train_opts_default();
-                o.epochs = 3;
-                o.batch = full ? 0 : 40;
-                o.optimizer = (nnt_optimizer)k;
-                o.lr = k == NNT_OPT_ADAM ? 0.001f : 0.05f;
-                o.l2 = 1e-3f;
-                o.threads = 1;
-                CHECK(train_sized(&one, &big, 64, &o, &err) == 0);
-                o.threads = 2;
-                CHECK(train_sized(&two, &big, 64, &o, &err) == 0);
-                CHECK(train_sized(&again, &big, 64, &o, &err) == 0);
-                const char *what = train_optimizer_name((nnt_optimizer)k);
-                CHECKF(memcmp(two.params, again.params, two.n_params * sizeof(float)) == 0,
-                       "%s: two runs with 2 threads differ", what);
-                double rel = max_rel_diff(&one, &two);
-                CHECKF(rel <= 1e-4, "%s, %s: 2 threads differ from 1 by %g", what,
-                       full ? "full batch" : "batch 40", rel);
-                net_free(&one);
-                net_free(&two);
-                net_free(&again);
-            }
+        nnt_dataset big = make_sized(300, 28, 21), three = make_sized(300, 28, 21);
+        for (size_t j = 0; j < three.m; j += 3)
+            three.y[j] = 2;
+        for (int case_ = 0; case_ < 12; case_++) {
+            int n_y = case_ < 6 ? 1 : 3, k = case_ / 2 % 3, full = case_ % 2;
+            const nnt_dataset *set = n_y == 1 ? &big : &three;
+            nnt_net one = {0}, two = {0}, again = {0};
+            nnt_train_opts o = train_opts_default();
+            o.epochs = 3;
+            o.batch = full ? 0 : 40;
+            o.optimizer = (nnt_optimizer)k;
+            o.lr = k == NNT_OPT_ADAM ? 0.001f : 0.05f;
+            o.l2 = 1e-3f;
+            o.threads = 1;
+            CHECK(train_sized(&one, set, 64, n_y, &o, &err) == 0);
+            o.threads = 2;
+            CHECK(train_sized(&two, set, 64, n_y, &o, &err) == 0);
+            CHECK(train_sized(&again, set, 64, n_y, &o, &err) == 0);
+            const char *what = train_optimizer_name((nnt_optimizer)k);
+            CHECKF(memcmp(two.params, again.params, two.n_params * sizeof(float)) == 0,
+                   "%s: two runs with 2 threads differ", what);
+            double rel = max_rel_diff(&one, &two);
+            CHECKF(rel <= 1e-4, "%s, %s, %d outputs: 2 threads differ from 1 by %g", what,
+                   full ? "full batch" : "batch 40", n_y, rel);
+            net_free(&one);
+            net_free(&two);
+            net_free(&again);
+        }
         /* plain SGD in one process is fused into the products (W ← decay·W − step·dZ·Xᵀ, no
          * gradient stored); momentum with μ = 0 is the same algorithm through a stored
          * gradient. They agree to float rounding, and both learn. */
@@ -292,10 +296,10 @@ int main(void)
         o.lr = 0.05f;
         o.l2 = 1e-3f;
         o.threads = 2;
-        CHECK(train_sized(&fused, &big, 64, &o, &err) == 0);
+        CHECK(train_sized(&fused, &big, 64, 1, &o, &err) == 0);
         o.optimizer = NNT_OPT_MOMENTUM;
         o.momentum = 0.0f;
-        CHECK(train_sized(&stored, &big, 64, &o, &err) == 0);
+        CHECK(train_sized(&stored, &big, 64, 1, &o, &err) == 0);
         double rel = max_rel_diff(&fused, &stored);
         CHECKF(rel <= 1e-4, "fused SGD differs from stored-gradient SGD by %g", rel);
         CHECK(eval_dataset(&ev, NULL, NULL, &fused, &big, &err) == 0);
@@ -303,6 +307,7 @@ int main(void)
         net_free(&fused);
         net_free(&stored);
         free_data(&big);
+        free_data(&three);
     }
 
     free_data(&ds);
