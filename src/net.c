@@ -111,14 +111,47 @@ int net_init_parse(nnt_init *init, const char *name)
 }
 
 /* db = scale·(row sums of dZ), one double sum per unit (the tutorial's np.sum over all of dZ1 is
- * its bug). dZ: rows of a matrix with leading dimension ld, m columns; db: n. */
-static void bias_grad(float *db, const float *dZ, int n, int ld, int m, float scale)
+ * its bug); with `descend`, b −= that instead (plain SGD on the biases, step = lr/m as scale).
+ * dZ: n rows of a matrix with leading dimension ld, m columns; db: n. */
+static void bias_grad(float *db, const float *dZ, int n, int ld, int m, float scale, int descend)
 {
     for (int i = 0; i < n; i++) {
         double s = 0.0;
         for (int j = 0; j < m; j++)
             s += dZ[i + (size_t)j * ld];
-        db[i] = (float)(s * scale);
+        if (descend)
+            db[i] -= (float)(s * scale);
+        else
+            db[i] = (float)(s * scale);
+    }
+}
+
+/* g applied in place to rows [h0, h1) of Z (n_h × m): to all of it at once when that is all. */
+static void act_rows(float *Z, int n_h, int m, int h0, int h1, nnt_act act)
+{
+    if (h1 - h0 == n_h) {
+        act_forward(Z, Z, (size_t)n_h * m, act);
+        return;
+    }
+    for (int j = 0; j < m; j++)
+        act_forward(Z + (size_t)j * n_h + h0, Z + (size_t)j * n_h + h0, (size_t)(h1 - h0), act);
+}
+
+/* dZ1[h0:h1, :] = (W2[:, h0:h1]ᵀ·dZ2) ∘ g'(A1[h0:h1, :]), the hidden layer's delta, from the
+ * W2 of the forward pass. dZ1, A1: n_h × m, dZ2: n_y × m. */
+static void hidden_delta(float *dZ1, const nnt_net *net, const float *A1, const float *dZ2, int m,
+                         int h0, int h1)
+{
+    int n_h = net->n_h, n_y = net->n_y, n_t = h1 - h0;
+    blas_gemm(1, 0, n_t, m, n_y, 1.0f, net->W2 + (size_t)h0 * n_y, n_y, dZ2, n_y, 0.0f, dZ1 + h0,
+              n_h);
+    if (n_t == n_h) {
+        act_backward(dZ1, dZ1, A1, (size_t)n_h * m, net->act);
+        return;
+    }
+    for (int j = 0; j < m; j++) {
+        size_t o = (size_t)j * n_h + h0;
+        act_backward(dZ1 + o, dZ1 + o, A1 + o, (size_t)n_t, net->act);
     }
 }
 
@@ -136,7 +169,7 @@ void linear_backward(float *dW, float *db, float *dX, const float *dZ, const flo
 {
     /* dW: n_out x n_in, db: n_out, dX: n_in x m, dZ: n_out x m, W: n_out x n_in, X: n_in x m */
     blas_gemm(0, 1, n_out, n_in, m, scale, dZ, n_out, X, n_in, 0.0f, dW, n_out);
-    bias_grad(db, dZ, n_out, n_out, m, scale);
+    bias_grad(db, dZ, n_out, n_out, m, scale, 0);
     if (dX)
         blas_gemm(1, 0, n_in, m, n_out, 1.0f, W, n_out, dZ, n_out, 0.0f, dX, n_in);
 }
@@ -210,12 +243,7 @@ void net_hidden_forward(float *A1, const nnt_net *net, const float *X, int m, in
     for (int j = 0; j < m; j++)
         memcpy(A1 + (size_t)j * n_h + h0, net->b1 + h0, (size_t)n_t * sizeof(float));
     blas_gemm(0, 0, n_t, m, net->n_x, 1.0f, net->W1 + h0, n_h, X, net->n_x, 1.0f, A1 + h0, n_h);
-    /* Z1 is not kept: g' comes from A1 */
-    if (n_t == n_h)
-        act_forward(A1, A1, (size_t)n_h * m, net->act);
-    else
-        for (int j = 0; j < m; j++)
-            act_forward(A1 + (size_t)j * n_h + h0, A1 + (size_t)j * n_h + h0, (size_t)n_t, net->act);
+    act_rows(A1, n_h, m, h0, h1, net->act); /* Z1 is not kept: g' comes from A1 */
 }
 
 void net_output_forward(float *Z2, float *A2, const nnt_net *net, const float *A1, int m)
@@ -235,7 +263,7 @@ void net_forward(float *A1, float *Z2, float *A2, const nnt_net *net, const floa
 void net_output_bias_backward(nnt_net *grad, const float *dZ2, int m, float scale)
 {
     /* dZ2: n_y x m */
-    bias_grad(grad->b2, dZ2, grad->n_y, grad->n_y, m, scale);
+    bias_grad(grad->b2, dZ2, grad->n_y, grad->n_y, m, scale, 0);
 }
 
 void net_hidden_backward(nnt_net *grad, float *dZ1, const nnt_net *net, const float *X,
@@ -245,19 +273,11 @@ void net_hidden_backward(nnt_net *grad, float *dZ1, const nnt_net *net, const fl
     int n_x = net->n_x, n_h = net->n_h, n_y = net->n_y, n_t = h1 - h0;
     if (n_t <= 0)
         return;
-    /* dW2[:, h0:h1] = scale·dZ2·A1[h0:h1, :]ᵀ, dA1[h0:h1, :] = W2[:, h0:h1]ᵀ·dZ2 */
+    /* dW2[:, h0:h1] = scale·dZ2·A1[h0:h1, :]ᵀ */
     blas_gemm(0, 1, n_y, n_t, m, scale, dZ2, n_y, A1 + h0, n_h, 0.0f, grad->W2 + (size_t)h0 * n_y,
               n_y);
-    blas_gemm(1, 0, n_t, m, n_y, 1.0f, net->W2 + (size_t)h0 * n_y, n_y, dZ2, n_y, 0.0f, dZ1 + h0,
-              n_h);
-    if (n_t == n_h)
-        act_backward(dZ1, dZ1, A1, (size_t)n_h * m, net->act);
-    else
-        for (int j = 0; j < m; j++) {
-            size_t o = (size_t)j * n_h + h0;
-            act_backward(dZ1 + o, dZ1 + o, A1 + o, (size_t)n_t, net->act);
-        }
-    bias_grad(grad->b1 + h0, dZ1 + h0, n_t, n_h, m, scale);
+    hidden_delta(dZ1, net, A1, dZ2, m, h0, h1);
+    bias_grad(grad->b1 + h0, dZ1 + h0, n_t, n_h, m, scale, 0);
     /* dW1[h0:h1, :] = scale·dZ1[h0:h1, :]·Xᵀ */
     blas_gemm(0, 1, n_t, n_x, m, scale, dZ1 + h0, n_h, X, n_x, 0.0f, grad->W1 + h0, n_h);
 }
@@ -269,34 +289,19 @@ void net_hidden_descend(nnt_net *net, float *dZ1, const float *X, const float *A
     int n_x = net->n_x, n_h = net->n_h, n_y = net->n_y, n_t = h1 - h0;
     if (n_t <= 0)
         return;
-    float *W2 = net->W2 + (size_t)h0 * n_y;
-    /* dA1[h0:h1, :] from the W2 of the forward pass, before W2 moves */
-    blas_gemm(1, 0, n_t, m, n_y, 1.0f, W2, n_y, dZ2, n_y, 0.0f, dZ1 + h0, n_h);
-    for (int j = 0; j < m; j++) {
-        size_t o = (size_t)j * n_h + h0;
-        act_backward(dZ1 + o, dZ1 + o, A1 + o, (size_t)n_t, net->act);
-    }
+    hidden_delta(dZ1, net, A1, dZ2, m, h0, h1); /* before W2 moves */
     /* W ← decay·W − step·∇ in the products themselves (beta = decay): no gradient is stored and
      * the weights are read and written once instead of three times */
-    blas_gemm(0, 1, n_y, n_t, m, -step, dZ2, n_y, A1 + h0, n_h, decay, W2, n_y);
+    blas_gemm(0, 1, n_y, n_t, m, -step, dZ2, n_y, A1 + h0, n_h, decay, net->W2 + (size_t)h0 * n_y,
+              n_y);
     blas_gemm(0, 1, n_t, n_x, m, -step, dZ1 + h0, n_h, X, n_x, decay, net->W1 + h0, n_h);
-    for (int i = 0; i < n_t; i++) {
-        double s = 0.0; /* as bias_grad */
-        for (int j = 0; j < m; j++)
-            s += dZ1[h0 + i + (size_t)j * n_h];
-        net->b1[h0 + i] -= (float)(s * step);
-    }
+    bias_grad(net->b1 + h0, dZ1 + h0, n_t, n_h, m, step, 1);
 }
 
 void net_output_bias_descend(nnt_net *net, const float *dZ2, int m, float step)
 {
     /* dZ2: n_y x m */
-    for (int i = 0; i < net->n_y; i++) {
-        double s = 0.0;
-        for (int j = 0; j < m; j++)
-            s += dZ2[i + (size_t)j * net->n_y];
-        net->b2[i] -= (float)(s * step);
-    }
+    bias_grad(net->b2, dZ2, net->n_y, net->n_y, m, step, 1);
 }
 
 void net_backward(nnt_net *grad, float *dZ2, float *dZ1, const nnt_net *net, const float *X,

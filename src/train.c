@@ -201,7 +201,7 @@ static int step_members(int threads, int n_h, size_t n_x, size_t b)
  * of hidden units, columns of images, ranges of the parameter block, per member. */
 typedef struct step_ctx {
     nnt_team *team;
-    const nnt_net *net;
+    nnt_net *net;      /* read by every member; parts updated by their owners */
     nnt_net *grad;
     const nnt_dataset *train;
     const size_t *idx; /* the step's images in the shard (NULL: X already holds them) */
@@ -217,7 +217,6 @@ typedef struct step_ctx {
     /* the update */
     int descend;       /* plain SGD fused into the backward pass (net_hidden_descend) */
     float step, decay; /* its lr/n_step and 1 − lr·λ */
-    nnt_net *params;
     size_t upd_lo, upd_hi; /* the part of the parameter block this rank updates (reducer_part) */
     optim *st;
     const nnt_train_opts *o;
@@ -260,8 +259,8 @@ static void step_fn(void *arg, int id, int n)
         return;
     if (c->descend) {
         if (id == 0)
-            net_output_bias_descend(c->params, c->dZ2, c->bs, c->step);
-        net_hidden_descend(c->params, c->dZ1, c->X, c->A1, c->dZ2, c->bs, c->step, c->decay,
+            net_output_bias_descend(c->net, c->dZ2, c->bs, c->step);
+        net_hidden_descend(c->net, c->dZ1, c->X, c->A1, c->dZ2, c->bs, c->step, c->decay,
                            (int)h0, (int)h1);
         return;
     }
@@ -277,7 +276,7 @@ static void update_fn(void *arg, int id, int n)
     step_ctx *c = arg;
     if (id > 0)
         simd_flush_subnormals();
-    nnt_net *net = c->params;
+    nnt_net *net = c->net;
     float *p = net->params, *g = c->grad->params;
     size_t lo, hi;
     nnt_part(&lo, &hi, c->upd_hi - c->upd_lo, id, n, 16);
@@ -430,9 +429,10 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
         idx[i] = i;
     if (full) /* the tutorial's algorithm: one float copy of X for all epochs, no shuffling */
         dataset_gather(X, y, train, NULL, 0, m);
-    step_ctx ctx = {team, net, &grad, train, NULL, X, y, A1, dZ1, Z2, A2, dZ2, 0, 0.0f,
-                    member_stats, member_stats + members, 0, 0, 0.0f, 1.0f, net, 0, np, &st, o,
-                    member_bad};
+    step_ctx ctx = {.team = team, .net = net, .grad = &grad, .train = train, .X = X, .y = y,
+                    .A1 = A1, .dZ1 = dZ1, .Z2 = Z2, .A2 = A2, .dZ2 = dZ2,
+                    .loss = member_stats, .correct = member_stats + members, .decay = 1.0f,
+                    .st = &st, .o = o, .bad = member_bad};
     /* plain SGD in one process needs no gradient: the products update the weights (with ranks,
      * the gradients must be summed before anyone moves) */
     ctx.descend = n_ranks == 1 && o->optimizer == NNT_OPT_SGD;
