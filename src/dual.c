@@ -318,10 +318,7 @@ int dual_train(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             double test_loss;
             dual_eval(&test_loss, &e.test_acc, A1, Z2, A2, &d, &ts, act, n_h, m, n_y);
         }
-        e.seconds = train_clock() - t0;
-        e.images_per_s = e.seconds > 0 ? (double)seen / e.seconds : 0.0;
-        if (o->on_epoch)
-            o->on_epoch(o->ctx, &e);
+        train_epoch_report(o, &e, t0, seen);
         if (stop_now)
             break;
     }

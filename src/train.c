@@ -97,6 +97,14 @@ int train_early_update(nnt_early *st, nnt_epoch *e, nnt_train_result *res, int p
     return 0;
 }
 
+void train_epoch_report(const nnt_train_opts *o, nnt_epoch *e, double t0, size_t seen)
+{
+    e->seconds = train_clock() - t0;
+    e->images_per_s = e->seconds > 0 ? (double)seen / e->seconds : 0.0;
+    if (o->on_epoch)
+        o->on_epoch(o->ctx, e);
+}
+
 double train_clock(void)
 {
     struct timespec ts;
@@ -555,10 +563,7 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
         }
         if (members > 1 && (val || test))
             blas_set_threads(1);
-        e.seconds = train_clock() - t0;
-        e.images_per_s = e.seconds > 0 ? (double)seen / e.seconds : 0.0;
-        if (o->on_epoch)
-            o->on_epoch(o->ctx, &e);
+        train_epoch_report(o, &e, t0, seen);
         if (stop_now)
             break;
     }

@@ -114,6 +114,10 @@ typedef struct nnt_early {
 int train_early_update(nnt_early *st, nnt_epoch *e, nnt_train_result *res, int patience,
                        int *stop);
 
+/* The end of an epoch for both solvers: e's time since t0 and rate over `seen` images, then
+ * o->on_epoch. */
+void train_epoch_report(const nnt_train_opts *o, nnt_epoch *e, double t0, size_t seen);
+
 /* The solver train_run uses for o on m training images of n_x values and n_h hidden units,
  * with m_eval validation and test images evaluated along the way: o->solver when
  * forced, else dual exactly when it is exact (dual_exact) and cheaper (dual_cheaper). Returns
