@@ -4,12 +4,14 @@
 # mpirun, in PAIRS back-to-back pairs (alternating which goes first). Prints each pair's
 # train_seconds and test accuracy, then the median and best of the per-pair speed-ups.
 # Then, to show what two busy cores cost each other here, two independent 1-rank trainings at
-# once against one alone.
+# once against one alone; and the speed-up 2 ranks would reach with an exchange that cost
+# nothing: each rank's work (batch 64 on half the images, every second file of each class) run
+# as two independent trainings at once, one per core, against the whole job on one.
 # Usage: bench/mpi.sh [NNT [FMNIST_PNG_DIR [PAIRS]]]   (NNT built with -DNNT_MPI=ON)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 nnt=${1:-$here/../build/nnt}
-data=${2:-$here/work/data/fashion-mnist}
+data=$(cd "${2:-$here/work/data/fashion-mnist}" && pwd)
 pairs=${3:-7}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 work=$(mktemp -d "${TMPDIR:-/tmp}/nnt-mpi-XXXXXX")
@@ -39,3 +41,25 @@ for i in 1 2 3; do
   both+=("$(field train_seconds "$work/b")" "$(field train_seconds "$work/c")")
 done
 echo "one 1-thread training alone: ${alone[*]} s; two independent ones at once, each: ${both[*]} s"
+# the ceiling: two halves at once, with no exchange between them (each still updates every
+# parameter, where a rank updates half)
+half="$work/half"
+mkdir -p "$half/train"
+ln -s "$data/test" "$half/test"
+for dir in "$data/train"/*/; do # every second file of each class
+  c=$(basename "$dir")
+  mkdir "$half/train/$c"
+  find "$dir" -maxdepth 1 -type f | LC_ALL=C sort | awk 'NR % 2 == 0' |
+    xargs -d '\n' ln -s -t "$half/train/$c"
+done
+hargs=("${args[@]/#128/64}")
+ceil=()
+for i in 1 2 3; do
+  plain "$work/a"
+  taskset -c 0 "$nnt" "${hargs[@]}" -o "$work/b.bin" "$half" >"$work/b" &
+  taskset -c 1 "$nnt" "${hargs[@]}" -o "$work/c.bin" "$half" >"$work/c"
+  wait
+  ceil+=("$(awk -v a="$(field train_seconds "$work/a")" -v b="$(field train_seconds "$work/b")" \
+    -v c="$(field train_seconds "$work/c")" 'BEGIN { printf "%.2f", a / (b > c ? b : c) }')")
+done
+echo "ceiling (whole job on one core / the slower of two half jobs at once, no exchange): ${ceil[*]}"
