@@ -1,8 +1,8 @@
 /* act.c — hidden-layer activations and their derivatives; derivatives come from the output. */
 #include <math.h>
-#include <string.h>
 
 #include "nnt/act.h"
+#include "nnt/err.h"
 #include "nnt/simd.h"
 
 static const char *const act_names[NNT_ACT_COUNT] = {"sigmoid", "tanh", "relu", "leaky-relu"};
@@ -100,10 +100,8 @@ const char *act_name(nnt_act act)
 
 int act_parse(nnt_act *act, const char *name)
 {
-    for (int i = 0; i < NNT_ACT_COUNT; i++)
-        if (strcmp(name, act_names[i]) == 0) {
-            *act = (nnt_act)i;
-            return 0;
-        }
-    return -1;
+    int i = nnt_name_index(act_names, NNT_ACT_COUNT, name);
+    if (i >= 0)
+        *act = (nnt_act)i;
+    return i < 0 ? -1 : 0;
 }

@@ -26,6 +26,14 @@ int nnt_mul_size(size_t *out, size_t a, size_t b)
     return 0;
 }
 
+int nnt_name_index(const char *const *names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
 void nnt_part(size_t *lo, size_t *hi, size_t n, int i, int parts, size_t align)
 {
     size_t blocks = (n + align - 1) / align;

@@ -102,12 +102,10 @@ const char *net_init_name(nnt_init init)
 
 int net_init_parse(nnt_init *init, const char *name)
 {
-    for (int i = 0; i < 4; i++)
-        if (strcmp(name, init_names[i]) == 0) {
-            *init = (nnt_init)i;
-            return 0;
-        }
-    return -1;
+    int i = nnt_name_index(init_names, 4, name);
+    if (i >= 0)
+        *init = (nnt_init)i;
+    return i < 0 ? -1 : 0;
 }
 
 /* db = scale·(row sums of dZ), one double sum per unit (the tutorial's np.sum over all of dZ1 is

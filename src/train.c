@@ -22,12 +22,10 @@ const char *train_optimizer_name(nnt_optimizer opt)
 
 int train_optimizer_parse(nnt_optimizer *opt, const char *name)
 {
-    for (int i = 0; i < 3; i++)
-        if (strcmp(name, optimizer_names[i]) == 0) {
-            *opt = (nnt_optimizer)i;
-            return 0;
-        }
-    return -1;
+    int i = nnt_name_index(optimizer_names, 3, name);
+    if (i >= 0)
+        *opt = (nnt_optimizer)i;
+    return i < 0 ? -1 : 0;
 }
 
 static const char *const solver_names[] = {"auto", "primal", "dual"};
@@ -39,12 +37,10 @@ const char *train_solver_name(nnt_solver solver)
 
 int train_solver_parse(nnt_solver *solver, const char *name)
 {
-    for (int i = 0; i < 3; i++)
-        if (strcmp(name, solver_names[i]) == 0) {
-            *solver = (nnt_solver)i;
-            return 0;
-        }
-    return -1;
+    int i = nnt_name_index(solver_names, 3, name);
+    if (i >= 0)
+        *solver = (nnt_solver)i;
+    return i < 0 ? -1 : 0;
 }
 
 int train_solver_resolve(nnt_solver *solver, const nnt_train_opts *o, size_t m, size_t m_eval,

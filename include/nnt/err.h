@@ -23,6 +23,9 @@ int nnt_mul_size(size_t *out, size_t a, size_t b);
 /* the same for a+b. */
 int nnt_add_size(size_t *out, size_t a, size_t b);
 
+/* The index of `name` among names[0..n), or -1: how flags and model files name enums. */
+int nnt_name_index(const char *const *names, int n, const char *name);
+
 /* Part i of `parts` of n items: [*lo, *hi), contiguous and in order, whole blocks of `align`
  * items (≥ 1) but for the last, as even as blocks allow. How threads and ranks share work. */
 void nnt_part(size_t *lo, size_t *hi, size_t n, int i, int parts, size_t align);
