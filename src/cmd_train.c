@@ -202,7 +202,7 @@ typedef struct image_counts {
 /* ---- data parallelism: sharding and agreeing on failure ---- */
 
 /* shard = the files i of all with i mod size == rank, in order: about 1/size of the images, of
- * every class. The paths are borrowed from all; free only shard's two arrays. */
+ * every class. The paths are borrowed from all: release it with filelist_release. */
 static int shard_files(nnt_filelist *shard, const nnt_filelist *all, int rank, int size)
 {
     size_t n = all->n > (size_t)rank ? (all->n - (size_t)rank + (size_t)size - 1) / (size_t)size : 0;
@@ -300,11 +300,12 @@ int cmd_train(const train_args *args)
     nnt_err err;
     nnt_comm comm;
     nnt_scan scan = {0};
-    nnt_filelist shard_train = {0}, shard_test = {0};
+    nnt_filelist fit = {0}, held = {0}; /* the training files after --val-split, and the rest */
+    nnt_filelist shard_train = {0}, shard_val = {0}, shard_test = {0};
     nnt_dataset train = {0}, val = {0}, test = {0};
     nnt_model model = {0};
     int code = EXIT_RUNTIME, failed_rank;
-    size_t skipped = 0, skipped_test = 0;
+    size_t skipped = 0, skipped_val = 0, skipped_test = 0;
 
     if (comm_init(&comm, &err)) {
         fprintf(stderr, "nnt: %s\n", err.msg);
@@ -333,12 +334,25 @@ int cmd_train(const train_args *args)
     nnt_rng rng;
     rng_seed(&rng, a->seed);
     int rc = dataset_scan(&scan, a->dir, &err);
-    if (rc == 0 && (shard_files(&shard_train, &scan.train, comm.rank, comm.size) ||
+    /* --val-split splits the file list, the same on every rank, before each loads its shard of
+     * both parts: N ranks hold out the images one process would. It draws from its own stream,
+     * so --val-split does not change the initialisation. */
+    const nnt_filelist *fit_list = &scan.train;
+    if (rc == 0 && a->val_split > 0.0) {
+        nnt_rng split_rng;
+        rng_seed(&split_rng, a->seed ^ 0x9e3779b97f4a7c15ULL);
+        nnt_err why;
+        if (filelist_split(&fit, &held, &scan.train, a->val_split, scan.n_classes, &split_rng, &why))
+            rc = nnt_errf(&err, "%s: %s", a->dir, why.msg);
+        fit_list = &fit;
+    }
+    if (rc == 0 && (shard_files(&shard_train, fit_list, comm.rank, comm.size) ||
+                    shard_files(&shard_val, &held, comm.rank, comm.size) ||
                     shard_files(&shard_test, &scan.test, comm.rank, comm.size)))
         rc = nnt_errf(&err, "out of memory");
     if (rc == 0 && shard_train.n == 0)
         rc = nnt_errf(&err, "%s: %zu training images for %d ranks; every rank needs one", a->dir,
-                      scan.train.n, comm.size);
+                      fit_list->n, comm.size);
     if (rc == 0)
         rc = dataset_probe(&geom, &shard_train, &lo, &err);
     if ((failed_rank = first_failed(&comm, rc)) >= 0) {
@@ -365,6 +379,8 @@ int cmd_train(const train_args *args)
     geom.width = size[0];
     geom.height = size[1];
     rc = dataset_load(&train, &skipped, &shard_train, &geom, &lo, &err);
+    if (rc == 0 && shard_val.n)
+        rc = dataset_load(&val, &skipped_val, &shard_val, &geom, &lo, &err);
     if (rc == 0 && shard_test.n)
         rc = dataset_load(&test, &skipped_test, &shard_test, &geom, &lo, &err);
     if ((failed_rank = first_failed(&comm, rc)) >= 0) {
@@ -382,18 +398,7 @@ int cmd_train(const train_args *args)
         code = 128 + sig;
         goto done;
     }
-    /* the split draws from its own stream, so --val-split does not change the initialisation;
-     * each rank splits its shard (stratified) with a stream of its own */
-    nnt_rng split_rng;
-    rng_seed(&split_rng, a->seed ^ 0x9e3779b97f4a7c15ULL ^ ((uint64_t)comm.rank * 0xd1b54a32d192ed03ULL));
-    rc = a->val_split > 0.0 &&
-         dataset_split(&train, &val, a->val_split, scan.n_classes, &split_rng, &err);
-    if ((failed_rank = first_failed(&comm, rc)) >= 0) {
-        if (failed_rank == comm.rank)
-            fprintf(stderr, "nnt: %s: %s\n", a->dir, err.msg);
-        goto done;
-    }
-    double sums[5] = {(double)train.m, (double)val.m, (double)test.m, (double)skipped,
+    double sums[5] = {(double)train.m, (double)val.m, (double)test.m, (double)(skipped + skipped_val),
                       (double)skipped_test};
     comm_allreduce_sum_double(&comm, sums, 5);
     image_counts n = {(size_t)sums[0], (size_t)sums[1], (size_t)sums[2]};
@@ -576,10 +581,11 @@ done:
     dataset_free(&train);
     dataset_free(&val);
     dataset_free(&test);
-    free(shard_train.paths);
-    free(shard_train.labels);
-    free(shard_test.paths);
-    free(shard_test.labels);
+    filelist_release(&shard_train);
+    filelist_release(&shard_val);
+    filelist_release(&shard_test);
+    filelist_release(&fit);
+    filelist_release(&held);
     dataset_scan_free(&scan);
     comm_finalize(&comm);
     return code;

@@ -465,11 +465,12 @@ void dataset_free(nnt_dataset *ds)
     memset(ds, 0, sizeof *ds);
 }
 
-int dataset_split(nnt_dataset *ds, nnt_dataset *val, double frac, int n_classes, nnt_rng *rng,
-                  nnt_err *err)
+int filelist_split(nnt_filelist *fit, nnt_filelist *held, const nnt_filelist *files, double frac,
+                   int n_classes, nnt_rng *rng, nnt_err *err)
 {
-    memset(val, 0, sizeof *val);
-    size_t m = ds->m, n_x = ds->n_x;
+    memset(fit, 0, sizeof *fit);
+    memset(held, 0, sizeof *held);
+    size_t m = files->n;
     size_t *order = malloc((m ? m : 1) * sizeof *order);
     size_t *count = calloc((size_t)n_classes, sizeof *count);
     size_t *start = calloc((size_t)n_classes + 1, sizeof *start);
@@ -480,14 +481,15 @@ int dataset_split(nnt_dataset *ds, nnt_dataset *val, double frac, int n_classes,
         goto done;
     }
     /* group the indices by class (stable), then shuffle each group and take its first k */
+    const int32_t *y = files->labels;
     for (size_t j = 0; j < m; j++)
-        count[ds->y[j]]++;
+        count[y[j]]++;
     for (int c = 0; c < n_classes; c++)
         start[c + 1] = start[c] + count[c];
     memset(count, 0, (size_t)n_classes * sizeof *count); /* now the fill level of each group */
     for (size_t j = 0; j < m; j++)
-        order[start[ds->y[j]] + count[ds->y[j]]++] = j;
-    size_t n_val = 0;
+        order[start[y[j]] + count[y[j]]++] = j;
+    size_t n_held = 0;
     for (int c = 0; c < n_classes; c++) {
         size_t n = count[c], k = (size_t)floor(frac * (double)n + 0.5);
         if (k == 0 && n >= 2)
@@ -497,45 +499,43 @@ int dataset_split(nnt_dataset *ds, nnt_dataset *val, double frac, int n_classes,
         rng_shuffle(rng, order + start[c], n);
         for (size_t i = 0; i < k; i++)
             pick[order[start[c] + i]] = 1;
-        n_val += k;
+        n_held += k;
     }
-    if (n_val == 0) {
+    if (n_held == 0) {
         rc = nnt_errf(err, "a validation fraction of %g leaves no image to validate on", frac);
         goto done;
     }
-    val->geom = ds->geom;
-    val->n_x = n_x;
-    val->X = malloc(n_x * n_val);
-    val->y = malloc(n_val * sizeof *val->y);
-    val->paths = calloc(n_val, sizeof *val->paths);
-    if (!val->X || !val->y || !val->paths) {
-        dataset_free(val);
-        rc = nnt_errf(err, "out of memory for %zu validation images", n_val);
+    size_t n_fit = m - n_held;
+    fit->paths = malloc((n_fit ? n_fit : 1) * sizeof *fit->paths);
+    fit->labels = malloc((n_fit ? n_fit : 1) * sizeof *fit->labels);
+    held->paths = malloc(n_held * sizeof *held->paths);
+    held->labels = malloc(n_held * sizeof *held->labels);
+    if (!fit->paths || !fit->labels || !held->paths || !held->labels) {
+        rc = nnt_errf(err, "out of memory splitting %zu images", m);
         goto done;
     }
-    /* copy the picked columns out, compact the rest in place; paths move, never copy */
-    size_t k = 0;
-    for (size_t j = 0; j < m; j++) {
-        if (pick[j]) {
-            memcpy(val->X + val->m * n_x, ds->X + j * n_x, n_x);
-            val->y[val->m] = ds->y[j];
-            val->paths[val->m++] = ds->paths[j];
-        } else {
-            if (k != j) {
-                memmove(ds->X + k * n_x, ds->X + j * n_x, n_x);
-                ds->y[k] = ds->y[j];
-                ds->paths[k] = ds->paths[j];
-            }
-            k++;
-        }
+    for (size_t j = 0; j < m; j++) { /* both in the list's order */
+        nnt_filelist *to = pick[j] ? held : fit;
+        to->paths[to->n] = files->paths[j];
+        to->labels[to->n++] = y[j];
     }
-    ds->m = k;
 done:
+    if (rc) {
+        filelist_release(fit);
+        filelist_release(held);
+    }
     free(order);
     free(count);
     free(start);
     free(pick);
     return rc;
+}
+
+void filelist_release(nnt_filelist *l)
+{
+    free(l->paths);
+    free(l->labels);
+    memset(l, 0, sizeof *l);
 }
 
 /* v / 255 for every byte value, so expansion is a table look-up and matches numpy's x / 255. */

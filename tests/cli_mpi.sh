@@ -36,6 +36,24 @@ acc1=$(sed 's/.*"test_accuracy":\([0-9.]*\).*/\1/' "$T/one.json")
 acc2=$(sed 's/.*"test_accuracy":\([0-9.]*\).*/\1/' "$T/two.json")
 check "test accuracy $acc1 (1 rank) equals $acc2 (2 ranks)" test "$acc1" = "$acc2"
 
+# ---- ... and with a validation split: the ranks split the file list as one process does and
+# load their shards of both parts, so they hold out the same images and train the same model ----
+VS="$TUT --epochs 300 --val-split 0.2"
+expect 0 mpi 1 "$NNT" train $VS -o "$T/vs1.bin" "$D"
+tail -n 1 "$T/out" >"$T/vs1.json"
+expect 0 mpi 2 "$NNT" train $VS -o "$T/vs2.bin" "$D"
+tail -n 1 "$T/out" >"$T/vs2.json"
+has "$T/vs2.json" '"train_images":480,"val_images":120,"test_images":200'
+xargs -d '\n' "$NNT" predict "$T/vs1.bin" <"$T/list" >"$T/p1"
+xargs -d '\n' "$NNT" predict "$T/vs2.bin" <"$T/list" >"$T/p2"
+check "with --val-split, 1-rank and 2-rank predictions agree" \
+  awk -F'\t' 'NR == FNR { l[FNR] = $2; p[FNR] = $3; next }
+    { d = $3 - p[FNR]; if ($2 != l[FNR] || d > 1e-3 || d < -1e-3) bad++ } END { exit bad > 0 }' \
+  "$T/p1" "$T/p2"
+v1=$(sed 's/.*"val_accuracy":\([0-9.]*\).*/\1/' "$T/vs1.json")
+v2=$(sed 's/.*"val_accuracy":\([0-9.]*\).*/\1/' "$T/vs2.json")
+check "validation accuracy $v1 (1 rank) equals $v2 (2 ranks): the same held-out images" test "$v1" = "$v2"
+
 # ---- mini-batches and a validation split, across 2 ranks ----
 expect 0 mpi 2 "$NNT" train --json -q --batch 64 --epochs 3 --val-split 0.2 --threads 1 -o "$T/mb.bin" "$D"
 has "$T/out" '"train_images":480,"val_images":120,"test_images":200'

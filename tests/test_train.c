@@ -193,36 +193,56 @@ int main(void)
         free_data(&flipped);
     }
 
-    /* the validation split is stratified, seeded, disjoint and complete */
+    /* the validation split (of the file list) is stratified, seeded, disjoint and complete */
     {
-        nnt_dataset all = make_data(101, 9), val;
-        all.paths = calloc(all.m, sizeof *all.paths);
+        nnt_dataset d = make_data(101, 9);
+        char names[101][8];
+        char *paths[101];
+        nnt_filelist all = {101, paths, d.y}, fit, held, again_fit, again_held;
         size_t n1 = 0;
-        for (size_t j = 0; j < all.m; j++) {
-            char buf[32];
-            snprintf(buf, sizeof buf, "%zu", j);
-            all.paths[j] = strdup(buf);
-            n1 += all.y[j] == 1;
+        for (size_t j = 0; j < 101; j++) {
+            snprintf(names[j], sizeof names[j], "%zu", j);
+            paths[j] = names[j];
+            n1 += d.y[j] == 1;
         }
         nnt_rng rng;
         rng_seed(&rng, 1);
-        CHECK(dataset_split(&all, &val, 0.2, 2, &rng, &err) == 0);
-        size_t v1 = 0, seen_total = all.m + val.m;
-        for (size_t j = 0; j < val.m; j++)
-            v1 += val.y[j] == 1;
-        CHECK(seen_total == 101);
+        CHECK(filelist_split(&fit, &held, &all, 0.2, 2, &rng, &err) == 0);
+        size_t v1 = 0;
+        for (size_t j = 0; j < held.n; j++)
+            v1 += held.labels[j] == 1;
+        CHECK(fit.n + held.n == 101);
         CHECK(v1 == (size_t)floor(0.2 * (double)n1 + 0.5));
-        CHECK(val.m - v1 == (size_t)floor(0.2 * (double)(101 - n1) + 0.5));
-        /* no image in both, and each keeps its original order */
-        int disjoint = 1, ordered = 1;
-        for (size_t i = 0; i < val.m; i++)
-            for (size_t j = 0; j < all.m; j++)
-                disjoint &= strcmp(val.paths[i], all.paths[j]) != 0;
-        for (size_t j = 1; j < all.m; j++)
-            ordered &= strtol(all.paths[j - 1], NULL, 10) < strtol(all.paths[j], NULL, 10);
-        CHECK(disjoint && ordered);
-        dataset_free(&all);
-        dataset_free(&val);
+        CHECK(held.n - v1 == (size_t)floor(0.2 * (double)(101 - n1) + 0.5));
+        /* no file in both, each keeps its label and the list's order */
+        int disjoint = 1, ordered = 1, labelled = 1;
+        for (size_t i = 0; i < held.n; i++)
+            for (size_t j = 0; j < fit.n; j++)
+                disjoint &= strcmp(held.paths[i], fit.paths[j]) != 0;
+        for (size_t j = 0; j < fit.n; j++) {
+            labelled &= fit.labels[j] == d.y[strtol(fit.paths[j], NULL, 10)];
+            ordered &= j == 0 || strtol(fit.paths[j - 1], NULL, 10) < strtol(fit.paths[j], NULL, 10);
+        }
+        for (size_t j = 0; j < held.n; j++) {
+            labelled &= held.labels[j] == d.y[strtol(held.paths[j], NULL, 10)];
+            ordered &= j == 0 || strtol(held.paths[j - 1], NULL, 10) < strtol(held.paths[j], NULL, 10);
+        }
+        CHECK(disjoint && ordered && labelled);
+        /* the same seed splits the same way (every rank of a data-parallel run relies on it) */
+        rng_seed(&rng, 1);
+        CHECK(filelist_split(&again_fit, &again_held, &all, 0.2, 2, &rng, &err) == 0);
+        CHECK(again_held.n == held.n &&
+              memcmp(again_held.paths, held.paths, held.n * sizeof *held.paths) == 0);
+        filelist_release(&fit);
+        filelist_release(&held);
+        /* a fraction that rounds to nothing in every class is an error, not an empty set */
+        nnt_filelist one = {1, paths, d.y};
+        CHECK(filelist_split(&fit, &held, &one, 0.2, 2, &rng, &err) != 0);
+        CHECK(strstr(err.msg, "leaves no image to validate on") != NULL);
+        CHECK(fit.paths == NULL && held.paths == NULL);
+        filelist_release(&again_fit);
+        filelist_release(&again_held);
+        free_data(&d);
     }
 
     /* a communicator of one rank trains exactly as no communicator: the data-parallel

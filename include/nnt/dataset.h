@@ -71,11 +71,16 @@ int dataset_load(nnt_dataset *ds, size_t *n_skipped, const nnt_filelist *files,
                  const nnt_geometry *geom, const nnt_load_opts *opts, nnt_err *err);
 void dataset_free(nnt_dataset *ds);
 
-/* Moves a seeded, stratified fraction of ds's images into val: round(frac · n_c) of each
- * class c (at least one of a class with two or more images, never all of them), chosen by
- * rng; ds keeps the rest. Both keep their images in their original order. 0 < frac < 1. */
-int dataset_split(nnt_dataset *ds, nnt_dataset *val, double frac, int n_classes, nnt_rng *rng,
-                  nnt_err *err);
+/* Splits files into fit and held: round(frac · n_c) of each class c (at least one of a class
+ * with two or more files, never all of them), chosen by rng, go to held; fit keeps the rest.
+ * Both keep the files' order. The split is of the list, before any image is decoded, so every
+ * rank of a data-parallel run makes the same one and loads its shard of each part. The paths
+ * are borrowed from files: release the two lists with filelist_release. 0 < frac < 1. */
+int filelist_split(nnt_filelist *fit, nnt_filelist *held, const nnt_filelist *files, double frac,
+                   int n_classes, nnt_rng *rng, nnt_err *err);
+
+/* Frees a list's arrays but not its paths, which it borrows (filelist_split, shards). */
+void filelist_release(nnt_filelist *l);
 
 /* X = the columns idx[0..b) of ds as floats scaled to [0, 1] (pixels / 255), or the columns
  * first..first+b when idx is NULL. X: n_x × b, ld = n_x. y (b labels) is filled when not NULL. */
