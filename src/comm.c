@@ -1,6 +1,8 @@
 /* comm.c — the communicator: MPI's world under NNT_MPI, a single process otherwise. Both keep
  * the same contract, so the trainer and the CLI have one code path for any number of ranks. */
 #include <limits.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -23,6 +25,11 @@ struct nnt_reducer {
     float *grad;           /* this rank's gradient: its own, or its block of the shared memory */
     float **peer_grad;     /* shared memory: every rank's gradient block, by rank */
     float *params;         /* shared memory: the parameters, after rank 0's gradient */
+    float *state;          /* shared memory: n_state optimiser vectors after the parameters */
+    int n_state;
+    size_t stride;         /* shared memory: n rounded up to whole cache lines */
+    atomic_size_t *ctl;    /* shared memory: reducer_begin's control lines, after the state */
+    unsigned long step;    /* steps begun */
     int *counts, *displs;  /* collectives: every rank's part */
 #ifdef NNT_MPI
     MPI_Comm node;
@@ -149,6 +156,25 @@ NNT_VECTOR static void sum_parts(float *out, float *const *parts, int n_parts, s
     }
 }
 
+/* The control lines of the overlapped exchange, one cache line each so that ranks polling one
+ * do not slow the rank writing another: per rank two progress slots (its gradient is final up
+ * to there), then two take counters (the next piece to hand out). Slot = step parity: a rank
+ * clears the other slot when it begins a step, which no one reads before the next one. */
+#define CTL_LINES(size) (2 * (size_t)(size) + 2)
+#define CTL_STRIDE (64 / sizeof(atomic_size_t))
+static atomic_size_t *ctl_progress(const nnt_reducer *r, int q, unsigned long step)
+{
+    return r->ctl + (2 * (size_t)q + (step & 1)) * CTL_STRIDE;
+}
+static atomic_size_t *ctl_take(const nnt_reducer *r, unsigned long step)
+{
+    return r->ctl + (2 * (size_t)r->comm->size + (step & 1)) * CTL_STRIDE;
+}
+
+/* The pieces reducer_take hands out: 16 KB, a few dozen per step for a network of 200,000
+ * parameters, so a rank that is ahead can take many of them. */
+enum { TAKE_PIECE = 4096 };
+
 /* The shared-memory block of all ranks on this host, when they are all the world: per rank n
  * gradient floats, and after rank 0's the n parameters (each rounded up to a cache line). 0 when
  * it is set up on every rank; every rank agrees. */
@@ -163,12 +189,14 @@ static int shared_setup(nnt_reducer *r, int local_ok)
     if (node_size != c->size || (env && strcmp(env, "0") == 0))
         ok = 0;
     size_t stride = (r->n + 15) / 16 * 16;
+    r->stride = stride;
     /* Open MPI backs the window with a file in /dev/shm; a process that touches pages a full
      * tmpfs cannot give gets SIGBUS, so a window that would not fit twice over is not tried
      * (a container's /dev/shm is often 64 MB) */
     const char *dir = getenv("OMPI_MCA_osc_sm_backing_directory");
     struct statvfs fs;
-    double need = ((double)c->size + 1.0) * (double)stride * sizeof(float);
+    double need = ((double)c->size + 1.0 + r->n_state) * (double)stride * sizeof(float) +
+                  CTL_LINES(c->size) * 64.0;
     if (statvfs(dir ? dir : "/dev/shm", &fs) != 0 ||
         (double)fs.f_bavail * (double)fs.f_frsize < 2.0 * need)
         ok = 0;
@@ -181,9 +209,11 @@ static int shared_setup(nnt_reducer *r, int local_ok)
         void *base = NULL;
         MPI_Info_create(&info);
         MPI_Info_set(info, "alloc_shared_noncontig", "true"); /* each rank's block near it */
-        ok = MPI_Win_allocate_shared((MPI_Aint)((c->rank == 0 ? 2 : 1) * stride * sizeof(float)),
-                                     (int)sizeof(float), info, r->node, &base, &r->win) ==
-             MPI_SUCCESS;
+        size_t size = c->rank == 0 ? (2 + (size_t)r->n_state) * stride * sizeof(float) +
+                                         CTL_LINES(c->size) * 64
+                                   : stride * sizeof(float);
+        ok = MPI_Win_allocate_shared((MPI_Aint)size, (int)sizeof(float), info, r->node, &base,
+                                     &r->win) == MPI_SUCCESS;
         MPI_Info_free(&info);
         for (int q = 0; ok && q < c->size; q++) {
             MPI_Aint bytes;
@@ -205,10 +235,12 @@ static int shared_setup(nnt_reducer *r, int local_ok)
     MPI_Win_lock_all(MPI_MODE_NOCHECK, r->win);
     r->grad = r->peer_grad[c->rank];
     r->params = r->peer_grad[0] + stride;
+    r->state = r->params + stride;
+    r->ctl = (atomic_size_t *)(void *)(r->state + (size_t)r->n_state * stride);
     return 0;
 }
 
-nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, nnt_err *err)
+nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, int n_state, nnt_err *err)
 {
     if (!comm || comm->size == 1)
         return reducer_alone(comm, n, err);
@@ -219,7 +251,7 @@ nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, nnt_err *err)
     nnt_reducer scratch = {0};
     nnt_reducer *w = r ? r : &scratch;
     float *spare[1] = {NULL};
-    *w = (nnt_reducer){.comm = comm, .n = n, .peer_grad = peers ? peers : spare};
+    *w = (nnt_reducer){.comm = comm, .n = n, .peer_grad = peers ? peers : spare, .n_state = n_state};
     int local_ok = r && peers && layout;
     nnt_part(&w->lo, &w->hi, n, comm->rank, comm->size, 16);
     if (local_ok && shared_setup(w, 1) == 0) {
@@ -307,10 +339,62 @@ float *reducer_params(nnt_reducer *r, const float *init)
 {
     if (r->kind != RED_SHM)
         return NULL;
-    if (r->comm->rank == 0)
+    if (r->comm->rank == 0) {
         memcpy(r->params, init, r->n * sizeof *init);
+        memset(r->state, 0, (size_t)r->n_state * r->stride * sizeof *r->state);
+        for (size_t i = 0; i < CTL_LINES(r->comm->size) * CTL_STRIDE; i++)
+            atomic_init(&r->ctl[i], 0);
+    }
     shared_barrier(r);
     return r->params;
+}
+
+int reducer_overlaps(const nnt_reducer *r) { return r->kind == RED_SHM; }
+
+float *reducer_state(nnt_reducer *r, int k)
+{
+    return r->kind == RED_SHM && k >= 0 && k < r->n_state ? r->state + (size_t)k * r->stride : NULL;
+}
+
+void reducer_begin(nnt_reducer *r)
+{
+    if (r->kind != RED_SHM)
+        return;
+    r->step++;
+    /* the other parity's slots were last read in the previous step, which every rank finished
+     * (reducer_share's barrier) before this one began, and are next read in the next step */
+    atomic_store_explicit(ctl_progress(r, r->comm->rank, r->step + 1), 0, memory_order_relaxed);
+    if (r->comm->rank == 0)
+        atomic_store_explicit(ctl_take(r, r->step + 1), 0, memory_order_relaxed);
+}
+
+void reducer_ready(nnt_reducer *r, size_t upto)
+{
+    if (r->kind == RED_SHM) /* release: the gradient's stores before it are seen with it */
+        atomic_store_explicit(ctl_progress(r, r->comm->rank, r->step), upto, memory_order_release);
+}
+
+float *reducer_take(nnt_reducer *r, size_t *lo, size_t *hi)
+{
+    if (r->kind != RED_SHM)
+        return NULL;
+    size_t k = atomic_fetch_add_explicit(ctl_take(r, r->step), 1, memory_order_relaxed);
+    if (k >= (r->n + TAKE_PIECE - 1) / TAKE_PIECE)
+        return NULL;
+    *lo = k * TAKE_PIECE;
+    *hi = r->n - *lo < TAKE_PIECE ? r->n : *lo + TAKE_PIECE;
+    /* the ranks spin on their own cores; after a while (more ranks than cores) they let the
+     * others run */
+    for (int q = 0, spins = 0; q < r->comm->size; q++)
+        while (atomic_load_explicit(ctl_progress(r, q, r->step), memory_order_acquire) < *hi) {
+            if (++spins < 20000)
+                simd_pause();
+            else
+                sched_yield();
+        }
+    /* into rank 0's block, in rank order: the same sum whoever takes the piece */
+    sum_parts(r->peer_grad[0], r->peer_grad, r->comm->size, *lo, *hi);
+    return r->peer_grad[0];
 }
 
 static void reducer_free_local(nnt_reducer *r)
@@ -355,10 +439,17 @@ void comm_broadcast(const nnt_comm *comm, void *buf, size_t bytes, int root)
 }
 
 
-nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, nnt_err *err)
+nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, int n_state, nnt_err *err)
 {
+    (void)n_state;
     return reducer_alone(comm, n, err);
 }
+
+int reducer_overlaps(const nnt_reducer *r) { (void)r; return 0; }
+void reducer_begin(nnt_reducer *r) { (void)r; }
+void reducer_ready(nnt_reducer *r, size_t upto) { (void)r, (void)upto; }
+float *reducer_take(nnt_reducer *r, size_t *lo, size_t *hi) { (void)r, (void)lo, (void)hi; return NULL; }
+float *reducer_state(nnt_reducer *r, int k) { (void)r, (void)k; return NULL; }
 
 void reducer_sum(nnt_reducer *r) { (void)r; }
 float *reducer_params(nnt_reducer *r, const float *init) { (void)r, (void)init; return NULL; }

@@ -264,11 +264,11 @@ void net_output_bias_backward(nnt_net *grad, const float *dZ2, int m, float scal
     bias_grad(grad->b2, dZ2, grad->n_y, grad->n_y, m, scale, 0);
 }
 
-void net_hidden_backward(nnt_net *grad, float *dZ1, const nnt_net *net, const float *X,
-                         const float *A1, const float *dZ2, int m, float scale, int h0, int h1)
+void net_hidden_backward_delta(nnt_net *grad, float *dZ1, const nnt_net *net, const float *A1,
+                               const float *dZ2, int m, float scale, int h0, int h1)
 {
-    /* dZ1, A1: n_h x m (rows h0..h1), X: n_x x m, dZ2: n_y x m */
-    int n_x = net->n_x, n_h = net->n_h, n_y = net->n_y, n_t = h1 - h0;
+    /* dZ1, A1: n_h x m (rows h0..h1), dZ2: n_y x m */
+    int n_h = net->n_h, n_y = net->n_y, n_t = h1 - h0;
     if (n_t <= 0)
         return;
     /* dW2[:, h0:h1] = scale·dZ2·A1[h0:h1, :]ᵀ */
@@ -276,8 +276,26 @@ void net_hidden_backward(nnt_net *grad, float *dZ1, const nnt_net *net, const fl
               n_y);
     hidden_delta(dZ1, net, A1, dZ2, m, h0, h1);
     bias_grad(grad->b1 + h0, dZ1 + h0, n_t, n_h, m, scale, 0);
-    /* dW1[h0:h1, :] = scale·dZ1[h0:h1, :]·Xᵀ */
-    blas_gemm(0, 1, n_t, n_x, m, scale, dZ1 + h0, n_h, X, n_x, 0.0f, grad->W1 + h0, n_h);
+}
+
+void net_hidden_weight_grad(nnt_net *grad, const float *dZ1, const float *X, int m, float scale,
+                            int h0, int h1, int k0, int k1)
+{
+    /* dZ1: n_h x m (rows h0..h1), X: n_x x m (rows k0..k1) */
+    int n_x = grad->n_x, n_h = grad->n_h;
+    if (h1 <= h0 || k1 <= k0)
+        return;
+    /* dW1[h0:h1, k0:k1] = scale·dZ1[h0:h1, :]·X[k0:k1, :]ᵀ */
+    blas_gemm(0, 1, h1 - h0, k1 - k0, m, scale, dZ1 + h0, n_h, X + k0, n_x, 0.0f,
+              grad->W1 + (size_t)k0 * n_h + h0, n_h);
+}
+
+void net_hidden_backward(nnt_net *grad, float *dZ1, const nnt_net *net, const float *X,
+                         const float *A1, const float *dZ2, int m, float scale, int h0, int h1)
+{
+    /* dZ1, A1: n_h x m (rows h0..h1), X: n_x x m, dZ2: n_y x m */
+    net_hidden_backward_delta(grad, dZ1, net, A1, dZ2, m, scale, h0, h1);
+    net_hidden_weight_grad(grad, dZ1, X, m, scale, h0, h1, 0, net->n_x);
 }
 
 void net_hidden_descend(nnt_net *net, float *dZ1, const float *X, const float *A1,

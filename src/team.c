@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "nnt/simd.h"
 #include "nnt/team.h"
 
 /* A waiting member first spins (a step's phases are tens of microseconds apart, far shorter
@@ -26,20 +27,13 @@ struct nnt_team {
     int quit;
 };
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
 /* Waits until team->gen differs from `seen`. */
 static void wait_gen(nnt_team *t, unsigned seen)
 {
     for (int i = 0; i < SPIN; i++) {
         if (atomic_load_explicit(&t->gen, memory_order_acquire) != seen)
             return;
-        cpu_relax();
+        simd_pause();
     }
     for (int i = 0; i < YIELDS; i++) {
         if (atomic_load_explicit(&t->gen, memory_order_acquire) != seen)

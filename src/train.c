@@ -222,6 +222,7 @@ typedef struct step_ctx {
     int descend;       /* plain SGD fused into the backward pass (net_hidden_descend) */
     float step, decay; /* its lr/n_step and 1 − lr·λ */
     size_t upd_lo, upd_hi; /* the part of the parameter block this rank updates (reducer_part) */
+    nnt_reducer *red;  /* with ranks: where a lone member reports its gradient in pieces */
     optim *st;
     const nnt_train_opts *o;
     int *bad;          /* per member: a parameter it updated is not finite */
@@ -270,8 +271,22 @@ static void step_fn(void *arg, int id, int n)
     }
     if (id == 0)
         net_output_bias_backward(c->grad, c->dZ2, c->bs, c->scale);
-    net_hidden_backward(c->grad, c->dZ1, net, c->X, c->A1, c->dZ2, c->bs, c->scale, (int)h0,
-                        (int)h1);
+    if (!c->red || n > 1) {
+        net_hidden_backward(c->grad, c->dZ1, net, c->X, c->A1, c->dZ2, c->bs, c->scale, (int)h0,
+                            (int)h1);
+        return;
+    }
+    /* with ranks, one member: the first layer's gradient (the start of the block, all but a few
+     * percent of it) in pieces of input columns, each handed on when done, so that ranks ahead
+     * can sum and update it while this one computes the rest (reducer_take) */
+    net_hidden_backward_delta(c->grad, c->dZ1, net, c->A1, c->dZ2, c->bs, c->scale, 0, (int)n_h);
+    size_t pieces = n_x / 48 < 16 ? (n_x / 48 ? n_x / 48 : 1) : 16;
+    for (size_t p = 0; p < pieces; p++) {
+        size_t k0 = n_x * p / pieces, k1 = n_x * (p + 1) / pieces;
+        net_hidden_weight_grad(c->grad, c->dZ1, c->X, c->bs, c->scale, 0, (int)n_h, (int)k0,
+                               (int)k1);
+        reducer_ready(c->red, k1 * n_h);
+    }
 }
 
 /* L2 and the optimiser's update, split by ranges of the parameter block. */
@@ -292,6 +307,28 @@ static void update_fn(void *arg, int id, int n)
         add_l2(g, p, lo, hi, w2, w2 + (size_t)net->n_y * net->n_h, c->o->l2);
     }
     c->bad[id] = optim_update(p, g, c->st, c->o, lo, hi);
+}
+
+/* The same update, of the pieces of the block this member takes from the overlapped exchange
+ * (reducer_take) until none is left. */
+static void take_fn(void *arg, int id, int n)
+{
+    (void)n;
+    step_ctx *c = arg;
+    if (id > 0)
+        simd_flush_subnormals();
+    nnt_net *net = c->net;
+    float *p = net->params, *g;
+    size_t lo, hi, w1 = (size_t)net->n_h * net->n_x, w2 = (size_t)(net->W2 - p);
+    int bad = 0;
+    while ((g = reducer_take(c->red, &lo, &hi))) {
+        if (c->o->l2 > 0.0f) {
+            add_l2(g, p, lo, hi, 0, w1, c->o->l2);
+            add_l2(g, p, lo, hi, w2, w2 + (size_t)net->n_y * net->n_h, c->o->l2);
+        }
+        bad |= optim_update(p, g, c->st, c->o, lo, hi);
+    }
+    c->bad[id] = bad;
 }
 
 /* ---- data parallelism (opts->comm): which images of its shard a rank takes at each step ---- */
@@ -388,6 +425,8 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     optim st = {0};
     nnt_team *team = NULL;
     nnt_reducer *red = NULL; /* the gradient lives in it; ranks exchange through it */
+    float *own_m = NULL, *own_v = NULL; /* the optimiser's state, when the ranks do not share it */
+    int n_state = o->optimizer == NNT_OPT_ADAM ? 2 : o->optimizer == NNT_OPT_MOMENTUM ? 1 : 0;
     float *X = nnt_calloc_aligned(n_x * b_local, sizeof *X);
     int32_t *y = malloc(b_local * sizeof *y);
     float *A1 = nnt_calloc_aligned((size_t)n_h * b_local, sizeof *A1);
@@ -399,24 +438,27 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     double *member_stats = calloc(2 * (size_t)members, sizeof *member_stats);
     int *member_bad = calloc((size_t)members, sizeof *member_bad);
     float *best = val && o->patience > 0 ? malloc(np * sizeof *best) : NULL;
-    if (o->optimizer != NNT_OPT_SGD)
-        st.m = nnt_calloc_aligned(np, sizeof *st.m);
-    if (o->optimizer == NNT_OPT_ADAM)
-        st.v = nnt_calloc_aligned(np, sizeof *st.v);
     int rc = 0;
     if (!X || !y || !A1 || !dZ1 || !Z2 || !A2 || !dZ2 || !idx || !member_stats ||
-        !member_bad || (val && o->patience > 0 && !best) ||
-        (o->optimizer != NNT_OPT_SGD && !st.m) || (o->optimizer == NNT_OPT_ADAM && !st.v)) {
+        !member_bad || (val && o->patience > 0 && !best)) {
         rc = nnt_errf(err, "out of memory for a batch of %zu images of %zu values", b_local, n_x);
     } else if (!(team = team_new(members, err))) {
         rc = -1;
     }
     /* collective: every rank makes it, whatever failed above, and fails with the others */
-    if (!(red = reducer_new(comm, np, err)) && rc == 0)
+    if (!(red = reducer_new(comm, np, n_state, err)) && rc == 0)
         rc = -1;
     if (red) {
         net_bind(&grad, reducer_grad(red), net->n_x, n_h, n_y, net->act);
         res->exchange = reducer_kind(red);
+        st.m = reducer_state(red, 0);
+        st.v = reducer_state(red, 1);
+        if (n_state > 0 && !st.m)
+            st.m = own_m = nnt_calloc_aligned(np, sizeof *st.m);
+        if (n_state > 1 && !st.v)
+            st.v = own_v = nnt_calloc_aligned(np, sizeof *st.v);
+        if (rc == 0 && ((n_state > 0 && !st.m) || (n_state > 1 && !st.v)))
+            rc = nnt_errf(err, "out of memory for the optimiser's state (%zu values)", np);
     }
     int failed = rc != 0; /* data parallel: a rank that cannot train stops them all */
     comm_allreduce_max_int(comm, &failed, 1);
@@ -442,6 +484,10 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     ctx.descend = n_ranks == 1 && o->optimizer == NNT_OPT_SGD;
     ctx.decay = 1.0f - o->lr * o->l2;
     reducer_part(red, &ctx.upd_lo, &ctx.upd_hi);
+    /* ranks sharing memory overlap the exchange with the backward pass (reducer_take); the
+     * collectives compute the gradient in the same pieces, so both give the same bits */
+    int overlap = reducer_overlaps(red);
+    ctx.red = n_ranks > 1 ? red : NULL;
     /* the team's members call the BLAS one thread each; evaluations use the library's threads */
     if (members > 1)
         blas_set_threads(1);
@@ -465,6 +511,7 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             /* summed over the ranks: loss, right answers, stop requests, a loss and a
              * parameter that are not finite */
             double stats[5] = {0.0, 0.0, o->stop && *o->stop ? 1.0 : 0.0, 0.0, 0.0};
+            reducer_begin(red);
             if (bs > 0) {
                 ctx.idx = full ? NULL : idx + lo;
                 ctx.bs = bs;
@@ -479,6 +526,17 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             }
             if (ctx.descend) { /* a non-finite weight shows in the next step's loss, or here */
                 stats[4] = first + b >= M && !params_finite(net);
+            } else if (overlap) {
+                /* every rank reports its whole gradient (zero without one) and takes pieces of
+                 * the update until none is left; then all hand on at the barrier */
+                if (bs == 0 || stats[3] > 0.0)
+                    memset(grad.params, 0, np * sizeof *grad.params);
+                reducer_ready(red, np);
+                optim_begin(&st, o);
+                team_run(team, take_fn, &ctx);
+                for (int k = 0; k < members; k++)
+                    stats[4] += member_bad[k];
+                reducer_share(red, net->params);
             } else {
                 /* data parallel: each rank sums, updates and hands on its part of the block
                  * (an all-reduce with the update split N ways); one rank updates it all */
@@ -584,8 +642,8 @@ done:
     free(dZ2);
     free(idx);
     free(best);
-    free(st.m);
-    free(st.v);
+    free(own_m);
+    free(own_v);
     free(agree);
     return rc;
 }

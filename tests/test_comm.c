@@ -30,6 +30,29 @@ int main(void)
     comm_allreduce_sum_float(NULL, f, 3);
     comm_allreduce_max_int(NULL, i, 2);
     CHECK(f[1] == -2.0f && i[1] == 42);
+
+    /* the reducer of one process: its gradient is the sum, its part is the whole block, and
+     * nothing is shared or overlapped (the trainer takes its other path) */
+    nnt_reducer *r = reducer_new(&comm, 100, 2, &err);
+    CHECK(r != NULL);
+    if (r) {
+        size_t lo = 1, hi = 0;
+        float *g = reducer_grad(r), p[100] = {0};
+        for (int k = 0; k < 100; k++)
+            g[k] = (float)k;
+        reducer_part(r, &lo, &hi);
+        CHECK(lo == 0 && hi == 100);
+        CHECK(strcmp(reducer_kind(r), "one process") == 0);
+        CHECK(reducer_params(r, p) == NULL && reducer_state(r, 0) == NULL);
+        CHECK(!reducer_overlaps(r));
+        reducer_begin(r);
+        reducer_ready(r, 100);
+        CHECK(reducer_take(r, &lo, &hi) == NULL);
+        reducer_sum(r);
+        reducer_share(r, p);
+        CHECK(g[0] == 0.0f && g[99] == 99.0f && p[99] == 0.0f);
+        reducer_free(r);
+    }
     comm_finalize(&comm);
     return check_done("test_comm");
 }

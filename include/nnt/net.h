@@ -79,6 +79,14 @@ void net_output_bias_backward(nnt_net *grad, const float *dZ2, int m, float scal
  * grad->W1[h0:h1, :], and dZ1[h0:h1, :] as work space. dZ1, A1: n_h × m, X: n_x × m, dZ2: n_y × m. */
 void net_hidden_backward(nnt_net *grad, float *dZ1, const nnt_net *net, const float *X,
                          const float *A1, const float *dZ2, int m, float scale, int h0, int h1);
+/* net_hidden_backward in two parts, for a caller that hands the first layer's gradient on in
+ * pieces as they are done (train.c, ranks sharing memory): grad->W2[:, h0:h1], grad->b1[h0:h1]
+ * and dZ1[h0:h1, :]; then grad->W1[h0:h1, k0:k1]. Each element is still the sum of its m
+ * products, though a BLAS need not add them in the same order for every width. */
+void net_hidden_backward_delta(nnt_net *grad, float *dZ1, const nnt_net *net, const float *A1,
+                               const float *dZ2, int m, float scale, int h0, int h1);
+void net_hidden_weight_grad(nnt_net *grad, const float *dZ1, const float *X, int m, float scale,
+                            int h0, int h1, int k0, int k1);
 
 /* Plain gradient descent fused into the backward pass, for units [h0, h1): W1[h0:h1, :] and
  * W2[:, h0:h1] become decay·W − step·∇W (decay = 1 − lr·λ for L2, step = lr/m), b1[h0:h1]

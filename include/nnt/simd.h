@@ -32,4 +32,13 @@ static inline unsigned simd_flush_subnormals(void) { return 0; }
 static inline void simd_restore_subnormals(unsigned old) { (void)old; }
 #endif
 
+/* The pause of a spin-wait: tells the core a loop is polling, which spares its sibling and
+ * the power budget. */
+static inline void simd_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 #endif
