@@ -25,15 +25,20 @@ lines "$T/out" 501 # rank 0 alone prints: one line per epoch and the summary
 has "$T/two.json" '"train_images":600,"val_images":0,"test_images":200'
 has "$T/err" "by 2 ranks"
 find "$D/test" -name '*.png' | sort >"$T/list"
-xargs -d '\n' "$NNT" predict "$T/one.bin" <"$T/list" >"$T/p1"
-xargs -d '\n' "$NNT" predict "$T/two.bin" <"$T/list" >"$T/p2"
-lines "$T/p2" "$(wc -l <"$T/list")"
-check "1-rank and 2-rank predictions agree (labels equal, probabilities within 1e-3)" \
-  awk -F'\t' 'NR == FNR { l[FNR] = $2; p[FNR] = $3; next }
-    { d = $3 - p[FNR]; if ($2 != l[FNR] || d > 1e-3 || d < -1e-3) bad++ } END { exit bad > 0 }' \
-  "$T/p1" "$T/p2"
-acc1=$(sed 's/.*"test_accuracy":\([0-9.]*\).*/\1/' "$T/one.json")
-acc2=$(sed 's/.*"test_accuracy":\([0-9.]*\).*/\1/' "$T/two.json")
+# agree A.bin B.bin WHAT: both models predict the same labels on data/test, probabilities within 1e-3
+agree() {
+  xargs -d '\n' "$NNT" predict "$1" <"$T/list" >"$T/p1"
+  xargs -d '\n' "$NNT" predict "$2" <"$T/list" >"$T/p2"
+  lines "$T/p2" "$(wc -l <"$T/list")"
+  check "$3 predictions agree (labels equal, probabilities within 1e-3)" \
+    awk -F'\t' 'NR == FNR { l[FNR] = $2; p[FNR] = $3; next }
+      { d = $3 - p[FNR]; if ($2 != l[FNR] || d > 1e-3 || d < -1e-3) bad++ } END { exit bad > 0 }' \
+    "$T/p1" "$T/p2"
+}
+field() { sed "s/.*\"$1\":\([0-9.]*\).*/\1/" "$2"; }
+agree "$T/one.bin" "$T/two.bin" "1-rank and 2-rank"
+acc1=$(field test_accuracy "$T/one.json")
+acc2=$(field test_accuracy "$T/two.json")
 check "test accuracy $acc1 (1 rank) equals $acc2 (2 ranks)" test "$acc1" = "$acc2"
 
 # ---- ... and with a validation split: the ranks split the file list as one process does and
@@ -44,14 +49,9 @@ tail -n 1 "$T/out" >"$T/vs1.json"
 expect 0 mpi 2 "$NNT" train $VS -o "$T/vs2.bin" "$D"
 tail -n 1 "$T/out" >"$T/vs2.json"
 has "$T/vs2.json" '"train_images":480,"val_images":120,"test_images":200'
-xargs -d '\n' "$NNT" predict "$T/vs1.bin" <"$T/list" >"$T/p1"
-xargs -d '\n' "$NNT" predict "$T/vs2.bin" <"$T/list" >"$T/p2"
-check "with --val-split, 1-rank and 2-rank predictions agree" \
-  awk -F'\t' 'NR == FNR { l[FNR] = $2; p[FNR] = $3; next }
-    { d = $3 - p[FNR]; if ($2 != l[FNR] || d > 1e-3 || d < -1e-3) bad++ } END { exit bad > 0 }' \
-  "$T/p1" "$T/p2"
-v1=$(sed 's/.*"val_accuracy":\([0-9.]*\).*/\1/' "$T/vs1.json")
-v2=$(sed 's/.*"val_accuracy":\([0-9.]*\).*/\1/' "$T/vs2.json")
+agree "$T/vs1.bin" "$T/vs2.bin" "with --val-split, 1-rank and 2-rank"
+v1=$(field val_accuracy "$T/vs1.json")
+v2=$(field val_accuracy "$T/vs2.json")
 check "validation accuracy $v1 (1 rank) equals $v2 (2 ranks): the same held-out images" test "$v1" = "$v2"
 
 # ---- mini-batches and a validation split, across 2 ranks ----
