@@ -161,7 +161,8 @@ NNT_VECTOR static void sum_parts(float *out, float *const *parts, int n_parts, s
  * to there), then two take counters (the next piece to hand out). Slot = step parity: a rank
  * clears the other slot when it begins a step, which no one reads before the next one. */
 #define CTL_LINES(size) (2 * (size_t)(size) + 2)
-#define CTL_STRIDE (64 / sizeof(atomic_size_t))
+#define CTL_LINE 64 /* bytes */
+#define CTL_STRIDE (CTL_LINE / sizeof(atomic_size_t))
 static atomic_size_t *ctl_progress(const nnt_reducer *r, int q, unsigned long step)
 {
     return r->ctl + (2 * (size_t)q + (step & 1)) * CTL_STRIDE;
@@ -176,8 +177,9 @@ static atomic_size_t *ctl_take(const nnt_reducer *r, unsigned long step)
 enum { TAKE_PIECE = 4096 };
 
 /* The shared-memory block of all ranks on this host, when they are all the world: per rank n
- * gradient floats, and after rank 0's the n parameters (each rounded up to a cache line). 0 when
- * it is set up on every rank; every rank agrees. */
+ * gradient floats, and after rank 0's the n parameters, the optimiser's n_state vectors of n
+ * (each rounded up to a cache line) and the control lines. 0 when it is set up on every rank;
+ * every rank agrees. */
 static int shared_setup(nnt_reducer *r, int local_ok)
 {
     const nnt_comm *c = r->comm;
@@ -196,7 +198,7 @@ static int shared_setup(nnt_reducer *r, int local_ok)
     const char *dir = getenv("OMPI_MCA_osc_sm_backing_directory");
     struct statvfs fs;
     double need = ((double)c->size + 1.0 + r->n_state) * (double)stride * sizeof(float) +
-                  CTL_LINES(c->size) * 64.0;
+                  (double)(CTL_LINES(c->size) * CTL_LINE);
     if (statvfs(dir ? dir : "/dev/shm", &fs) != 0 ||
         (double)fs.f_bavail * (double)fs.f_frsize < 2.0 * need)
         ok = 0;
@@ -210,7 +212,7 @@ static int shared_setup(nnt_reducer *r, int local_ok)
         MPI_Info_create(&info);
         MPI_Info_set(info, "alloc_shared_noncontig", "true"); /* each rank's block near it */
         size_t size = c->rank == 0 ? (2 + (size_t)r->n_state) * stride * sizeof(float) +
-                                         CTL_LINES(c->size) * 64
+                                         CTL_LINES(c->size) * CTL_LINE
                                    : stride * sizeof(float);
         ok = MPI_Win_allocate_shared((MPI_Aint)size, (int)sizeof(float), info, r->node, &base,
                                      &r->win) == MPI_SUCCESS;
@@ -325,8 +327,10 @@ void reducer_share(nnt_reducer *r, float *params)
 {
     if (r->kind == RED_SHM) {
         /* the parameters are shared: once every part is written, every rank sees it. No
-         * second barrier: a rank writes again only after the next reducer_sum's barrier, which
-         * no rank reaches before it has finished reading (its forward and backward passes) */
+         * second barrier: a rank writes again only after the next reducer_sum's barrier, or
+         * (overlapped) only a piece every rank has reported final, and each reports a piece
+         * only after its forward pass and the output layer's backward, which read the
+         * parameters, are done (reducer_ready) */
         (void)params;
         shared_barrier(r);
     } else if (r->kind == RED_COLL && r->n <= INT_MAX) {

@@ -66,7 +66,8 @@ void reducer_share(nnt_reducer *r, float *params);
 int reducer_overlaps(const nnt_reducer *r);
 /* Main thread, every rank, at each step before any reducer_ready or reducer_take. */
 void reducer_begin(nnt_reducer *r);
-/* This rank's gradient is final in [0, upto); upto only grows within a step, to n at its end. */
+/* This rank's gradient is final in [0, upto), and it reads no parameter there again this step
+ * (a taker may be updating them); upto only grows within a step, to n at its end. */
 void reducer_ready(nnt_reducer *r, size_t upto);
 /* Any thread: the block holding the summed gradient in [*lo, *hi), a piece no other taker got,
  * once every rank's gradient is final there; NULL when the step has no piece left. */
