@@ -23,7 +23,9 @@ struct nnt_reducer {
     int kind;
     size_t n, lo, hi;      /* the vector's length and this rank's part */
     float *grad;           /* this rank's gradient: its own, or its block of the shared memory */
-    float **peer_grad;     /* shared memory: every rank's gradient block, by rank */
+    float **peer_grad;     /* by rank: shared memory, its gradient block; collectives, its
+                            * gradient's values in this rank's part (in recv) */
+    float *recv;           /* collectives: every rank's values of this rank's part, in turn */
     float *params;         /* shared memory: the parameters, after rank 0's gradient */
     float *state;          /* shared memory: n_state optimiser vectors after the parameters */
     int n_state;
@@ -31,6 +33,8 @@ struct nnt_reducer {
     atomic_size_t *ctl;    /* shared memory: reducer_begin's control lines, after the state */
     unsigned long step;    /* steps begun */
     int *counts, *displs;  /* collectives: every rank's part */
+    int *scounts;          /* collectives: counts, but none to this rank itself */
+    int *rcounts, *rdispls; /* collectives: this rank's part from each other rank, in recv */
 #ifdef NNT_MPI
     MPI_Comm node;
     MPI_Win win;
@@ -249,7 +253,7 @@ nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, int n_state, nnt_err *e
     /* from here every rank takes part in the same collectives, whatever fails locally */
     nnt_reducer *r = calloc(1, sizeof *r);
     float **peers = calloc((size_t)comm->size, sizeof *peers);
-    int *layout = calloc(2 * (size_t)comm->size, sizeof *layout);
+    int *layout = calloc(5 * (size_t)comm->size, sizeof *layout);
     nnt_reducer scratch = {0};
     nnt_reducer *w = r ? r : &scratch;
     float *spare[1] = {NULL};
@@ -267,15 +271,29 @@ nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, int n_state, nnt_err *e
             w->lo = 0;
             w->hi = n;
         }
+        size_t len = w->hi - w->lo;
         for (int q = 0; layout && q < comm->size; q++) {
             size_t lo, hi;
             nnt_part(&lo, &hi, n, q, comm->size, 16);
             layout[q] = (int)(hi - lo);
             layout[comm->size + q] = (int)lo;
+            layout[2 * comm->size + q] = q == comm->rank ? 0 : (int)(hi - lo);
+            layout[3 * comm->size + q] = q == comm->rank ? 0 : (int)len;
+            layout[4 * comm->size + q] = (int)((size_t)q * len);
         }
         w->counts = layout;
         w->displs = layout ? layout + comm->size : NULL;
-        local_ok = local_ok && w->grad;
+        w->scounts = layout ? layout + 2 * comm->size : NULL;
+        w->rcounts = layout ? layout + 3 * comm->size : NULL;
+        w->rdispls = layout ? layout + 4 * comm->size : NULL;
+        /* the other ranks' values of this part arrive side by side, to be added in rank order
+         * with this rank's own, which stay where they are */
+        w->recv = local_ok && n <= INT_MAX ? nnt_calloc_aligned(len * (size_t)comm->size + 1,
+                                                                 sizeof(float))
+                                           : NULL;
+        for (int q = 0; w->recv && q < comm->size; q++)
+            w->peer_grad[q] = q == comm->rank ? w->grad + w->lo : w->recv + (size_t)q * len;
+        local_ok = local_ok && w->grad && (w->recv || n > INT_MAX);
     }
     int all_ok = local_ok;
     MPI_Allreduce(MPI_IN_PLACE, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
@@ -293,10 +311,6 @@ nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, int n_state, nnt_err *e
     }
     if (w->kind == RED_SHM)
         free(layout);
-    else {
-        free(peers);
-        w->peer_grad = NULL;
-    }
     return r;
 }
 
@@ -317,9 +331,12 @@ void reducer_sum(nnt_reducer *r)
     } else if (r->kind == RED_COLL && r->n > INT_MAX) {
         comm_allreduce_sum_float(r->comm, r->grad, r->n);
     } else if (r->kind == RED_COLL) {
-        /* in place, MPI leaves this rank's sum at the start of the buffer */
-        MPI_Reduce_scatter(MPI_IN_PLACE, r->grad, r->counts, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
-        memmove(r->grad + r->lo, r->grad, (r->hi - r->lo) * sizeof *r->grad);
+        /* a reduce-scatter's traffic, but the sum is made here, in rank order, where
+         * MPI_Reduce_scatter may group the terms as its algorithm likes: the same bits as the
+         * shared memory's, for any number of ranks */
+        MPI_Alltoallv(r->grad, r->scounts, r->displs, MPI_FLOAT, r->recv, r->rcounts, r->rdispls,
+                      MPI_FLOAT, MPI_COMM_WORLD);
+        sum_parts(r->grad + r->lo, r->peer_grad, r->comm->size, 0, r->hi - r->lo);
     }
 }
 
@@ -405,6 +422,7 @@ static void reducer_free_local(nnt_reducer *r)
 {
     if (r->kind != RED_SHM)
         free(r->grad);
+    free(r->recv);
     free(r->peer_grad);
     free(r->counts);
     free(r);

@@ -70,6 +70,13 @@ NNT_MPI_SHARED_MEMORY=0 expect 0 mpi 2 "$NNT" train $EX -o "$T/coll.bin" "$D"
 has "$T/out" '"ranks":2,"exchange":"MPI collectives"'
 check "shared memory and MPI collectives train the same model, bit for bit" \
   cmp "$T/shm.bin" "$T/coll.bin"
+# ... on 3 ranks too, where the order of the additions is not a + b = b + a: both add in rank
+# order (MPI_Reduce_scatter would group the terms its own way)
+expect 0 mpi 3 "$NNT" train $EX -o "$T/shm3.bin" "$D"
+NNT_MPI_SHARED_MEMORY=0 expect 0 mpi 3 "$NNT" train $EX -o "$T/coll3.bin" "$D"
+has "$T/out" '"ranks":3,"exchange":"MPI collectives"'
+check "3 ranks: shared memory and MPI collectives train the same model, bit for bit" \
+  cmp "$T/shm3.bin" "$T/coll3.bin"
 # two threads per rank split each rank's step and its part of the update (unbound: mpirun
 # binds each of 2 ranks to one core, and nnt uses no more threads than it has CPUs)
 expect 0 mpi 2 --bind-to none "$NNT" train --json -q --batch 64 --epochs 2 --hidden 64 --threads 2 -o "$T/t2.bin" "$D"

@@ -32,8 +32,8 @@ void comm_broadcast(const nnt_comm *comm, void *buf, size_t bytes, int root);
  * reducer_grad; reducer_sum leaves the sum over all ranks in this rank's part of it
  * (reducer_part: contiguous parts in rank order, whole cache lines); the rank updates its part
  * of the parameters alone, and reducer_share gives every rank every part. An all-reduce with the
- * optimiser's work split N ways. Ranks on several hosts use MPI_Reduce_scatter and
- * MPI_Allgatherv. Ranks on one host (the usual case for a few ranks) share one block of memory
+ * optimiser's work split N ways. Ranks on several hosts use MPI_Alltoallv (each receives the
+ * others' values of its part and adds them in rank order) and MPI_Allgatherv. Ranks on one host (the usual case for a few ranks) share one block of memory
  * instead, with every rank's gradient, the parameters (reducer_params) and the optimiser's
  * state (reducer_state): pieces are summed straight from the others' gradients while they are
  * still computing (see reducer_take below), and passing the parameters on is a barrier, not a
