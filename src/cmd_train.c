@@ -342,7 +342,8 @@ int cmd_train(const train_args *args)
         nnt_rng split_rng;
         rng_seed(&split_rng, a->seed ^ 0x9e3779b97f4a7c15ULL);
         nnt_err why;
-        if (filelist_split(&fit, &held, &scan.train, a->val_split, scan.n_classes, &split_rng, &why))
+        if (filelist_split(&fit, &held, &scan.train, a->val_split, scan.n_classes, &split_rng,
+                           &why))
             rc = nnt_errf(&err, "%s: %s", a->dir, why.msg);
         fit_list = &fit;
     }
@@ -398,8 +399,8 @@ int cmd_train(const train_args *args)
         code = 128 + sig;
         goto done;
     }
-    double sums[5] = {(double)train.m, (double)val.m, (double)test.m, (double)(skipped + skipped_val),
-                      (double)skipped_test};
+    double sums[5] = {(double)train.m, (double)val.m, (double)test.m,
+                      (double)(skipped + skipped_val), (double)skipped_test};
     comm_allreduce_sum_double(&comm, sums, 5);
     image_counts n = {(size_t)sums[0], (size_t)sums[1], (size_t)sums[2]};
     skipped = (size_t)sums[3];

@@ -257,7 +257,8 @@ nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, int n_state, nnt_err *e
     nnt_reducer scratch = {0};
     nnt_reducer *w = r ? r : &scratch;
     float *spare[1] = {NULL};
-    *w = (nnt_reducer){.comm = comm, .n = n, .peer_grad = peers ? peers : spare, .n_state = n_state};
+    *w = (nnt_reducer){
+        .comm = comm, .n = n, .peer_grad = peers ? peers : spare, .n_state = n_state};
     int local_ok = r && peers && layout;
     nnt_part(&w->lo, &w->hi, n, comm->rank, comm->size, 16);
     if (local_ok && shared_setup(w, 1) == 0) {
@@ -470,7 +471,11 @@ nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, int n_state, nnt_err *e
 int reducer_overlaps(const nnt_reducer *r) { (void)r; return 0; }
 void reducer_begin(nnt_reducer *r) { (void)r; }
 void reducer_ready(nnt_reducer *r, size_t upto) { (void)r, (void)upto; }
-float *reducer_take(nnt_reducer *r, size_t *lo, size_t *hi) { (void)r, (void)lo, (void)hi; return NULL; }
+float *reducer_take(nnt_reducer *r, size_t *lo, size_t *hi)
+{
+    (void)r, (void)lo, (void)hi;
+    return NULL;
+}
 float *reducer_state(nnt_reducer *r, int k) { (void)r, (void)k; return NULL; }
 
 void reducer_sum(nnt_reducer *r) { (void)r; }

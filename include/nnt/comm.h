@@ -33,11 +33,12 @@ void comm_broadcast(const nnt_comm *comm, void *buf, size_t bytes, int root);
  * (reducer_part: contiguous parts in rank order, whole cache lines); the rank updates its part
  * of the parameters alone, and reducer_share gives every rank every part. An all-reduce with the
  * optimiser's work split N ways. Ranks on several hosts use MPI_Alltoallv (each receives the
- * others' values of its part and adds them in rank order) and MPI_Allgatherv. Ranks on one host (the usual case for a few ranks) share one block of memory
- * instead, with every rank's gradient, the parameters (reducer_params) and the optimiser's
- * state (reducer_state): pieces are summed straight from the others' gradients while they are
- * still computing (see reducer_take below), and passing the parameters on is a barrier, not a
- * copy. One process: the gradient is the sum, and the part is everything. */
+ * others' values of its part and adds them in rank order) and MPI_Allgatherv. Ranks on one host
+ * (the usual case for a few ranks) share one block of memory instead, with every rank's
+ * gradient, the parameters (reducer_params) and the optimiser's state (reducer_state): pieces
+ * are summed straight from the others' gradients while they are still computing (see
+ * reducer_take below), and passing the parameters on is a barrier, not a copy. One process:
+ * the gradient is the sum, and the part is everything. */
 typedef struct nnt_reducer nnt_reducer;
 /* Collective: every rank calls it with the same n and n_state (the optimiser's state vectors,
  * shared as well when the ranks share memory: reducer_state). NULL with a message when out of
