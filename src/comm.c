@@ -32,6 +32,7 @@ struct nnt_reducer {
     size_t stride;         /* shared memory: n rounded up to whole cache lines */
     atomic_size_t *ctl;    /* shared memory: reducer_begin's control lines, after the state */
     unsigned long step;    /* steps begun */
+    atomic_size_t next;    /* no shared memory: the next piece of [lo, hi) reducer_take gives */
     int *counts, *displs;  /* collectives: every rank's part */
     int *scounts;          /* collectives: counts, but none to this rank itself */
     int *rcounts, *rdispls; /* collectives: this rank's part from each other rank, in recv */
@@ -53,6 +54,22 @@ const char *reducer_kind(const nnt_reducer *r)
 {
     return r->kind == RED_SHM ? "shared memory" : r->kind == RED_COLL ? "MPI collectives"
                                                                       : "one process";
+}
+
+/* The pieces reducer_take hands out: 16 KB, a few dozen per step for a network of 200,000
+ * parameters, so a rank that is ahead can take many of them. */
+enum { TAKE_PIECE = 4096 };
+
+/* reducer_take without shared memory: the next piece of this rank's own part, which
+ * reducer_sum has summed already. */
+static float *take_own(nnt_reducer *r, size_t *lo, size_t *hi)
+{
+    size_t k = atomic_fetch_add_explicit(&r->next, 1, memory_order_relaxed);
+    if (k >= (r->hi - r->lo + TAKE_PIECE - 1) / TAKE_PIECE)
+        return NULL;
+    *lo = r->lo + k * TAKE_PIECE;
+    *hi = r->hi - *lo < TAKE_PIECE ? r->hi : *lo + TAKE_PIECE;
+    return r->grad;
 }
 
 /* One process (or a failed start): the gradient is its own sum. */
@@ -175,10 +192,6 @@ static atomic_size_t *ctl_take(const nnt_reducer *r, unsigned long step)
 {
     return r->ctl + (2 * (size_t)r->comm->size + (step & 1)) * CTL_STRIDE;
 }
-
-/* The pieces reducer_take hands out: 16 KB, a few dozen per step for a network of 200,000
- * parameters, so a rank that is ahead can take many of them. */
-enum { TAKE_PIECE = 4096 };
 
 /* The shared-memory block of all ranks on this host, when they are all the world: per rank n
  * gradient floats, and after rank 0's the n parameters, the optimiser's n_state vectors of n
@@ -326,10 +339,8 @@ static void shared_barrier(nnt_reducer *r)
 
 void reducer_sum(nnt_reducer *r)
 {
-    if (r->kind == RED_SHM) {
-        shared_barrier(r); /* every gradient written */
-        sum_parts(r->grad, r->peer_grad, r->comm->size, r->lo, r->hi);
-    } else if (r->kind == RED_COLL && r->n > INT_MAX) {
+    /* shared memory: nothing to do here, reducer_take sums each piece */
+    if (r->kind == RED_COLL && r->n > INT_MAX) {
         comm_allreduce_sum_float(r->comm, r->grad, r->n);
     } else if (r->kind == RED_COLL) {
         /* a reduce-scatter's traffic, but the sum is made here, in rank order, where
@@ -345,10 +356,9 @@ void reducer_share(nnt_reducer *r, float *params)
 {
     if (r->kind == RED_SHM) {
         /* the parameters are shared: once every part is written, every rank sees it. No
-         * second barrier: a rank writes again only after the next reducer_sum's barrier, or
-         * (overlapped) only a piece every rank has reported final, and each reports a piece
-         * only after its forward pass and the output layer's backward, which read the
-         * parameters, are done (reducer_ready) */
+         * second barrier: a rank writes again only a piece every rank has reported final, and
+         * each reports a piece only after its forward pass and the output layer's backward,
+         * which read the parameters, are done (reducer_ready) */
         (void)params;
         shared_barrier(r);
     } else if (r->kind == RED_COLL && r->n <= INT_MAX) {
@@ -371,8 +381,6 @@ float *reducer_params(nnt_reducer *r, const float *init)
     return r->params;
 }
 
-int reducer_overlaps(const nnt_reducer *r) { return r->kind == RED_SHM; }
-
 float *reducer_state(nnt_reducer *r, int k)
 {
     return r->kind == RED_SHM && k >= 0 && k < r->n_state ? r->state + (size_t)k * r->stride : NULL;
@@ -380,8 +388,10 @@ float *reducer_state(nnt_reducer *r, int k)
 
 void reducer_begin(nnt_reducer *r)
 {
-    if (r->kind != RED_SHM)
+    if (r->kind != RED_SHM) {
+        atomic_store_explicit(&r->next, 0, memory_order_relaxed);
         return;
+    }
     r->step++;
     /* the other parity's slots were last read in the previous step, which every rank finished
      * (reducer_share's barrier) before this one began, and are next read in the next step */
@@ -399,7 +409,7 @@ void reducer_ready(nnt_reducer *r, size_t upto)
 float *reducer_take(nnt_reducer *r, size_t *lo, size_t *hi)
 {
     if (r->kind != RED_SHM)
-        return NULL;
+        return take_own(r, lo, hi);
     size_t k = atomic_fetch_add_explicit(ctl_take(r, r->step), 1, memory_order_relaxed);
     if (k >= (r->n + TAKE_PIECE - 1) / TAKE_PIECE)
         return NULL;
@@ -468,14 +478,9 @@ nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, int n_state, nnt_err *e
     return reducer_alone(comm, n, err);
 }
 
-int reducer_overlaps(const nnt_reducer *r) { (void)r; return 0; }
-void reducer_begin(nnt_reducer *r) { (void)r; }
+void reducer_begin(nnt_reducer *r) { atomic_store_explicit(&r->next, 0, memory_order_relaxed); }
 void reducer_ready(nnt_reducer *r, size_t upto) { (void)r, (void)upto; }
-float *reducer_take(nnt_reducer *r, size_t *lo, size_t *hi)
-{
-    (void)r, (void)lo, (void)hi;
-    return NULL;
-}
+float *reducer_take(nnt_reducer *r, size_t *lo, size_t *hi) { return take_own(r, lo, hi); }
 float *reducer_state(nnt_reducer *r, int k) { (void)r, (void)k; return NULL; }
 
 void reducer_sum(nnt_reducer *r) { (void)r; }

@@ -221,8 +221,9 @@ typedef struct step_ctx {
     /* the update */
     int descend;       /* plain SGD fused into the backward pass (net_hidden_descend) */
     float step, decay; /* its lr/n_step and 1 − lr·λ */
-    size_t upd_lo, upd_hi; /* the part of the parameter block this rank updates (reducer_part) */
-    nnt_reducer *red;  /* with ranks: where a lone member reports its gradient in pieces */
+    size_t upd_lo, upd_hi; /* this rank's part of the parameter block (reducer_part) */
+    nnt_reducer *red;  /* the exchange: where the gradient is reported and taken */
+    int pieces;        /* with ranks: a lone member reports the first layer's in pieces */
     optim *st;
     const nnt_train_opts *o;
     int *bad;          /* per member: a parameter it updated is not finite */
@@ -271,7 +272,7 @@ static void step_fn(void *arg, int id, int n)
     }
     if (id == 0)
         net_output_bias_backward(c->grad, c->dZ2, c->bs, c->scale);
-    if (!c->red || n > 1) {
+    if (!c->pieces || n > 1) {
         net_hidden_backward(c->grad, c->dZ1, net, c->X, c->A1, c->dZ2, c->bs, c->scale, (int)h0,
                             (int)h1);
         return;
@@ -289,29 +290,10 @@ static void step_fn(void *arg, int id, int n)
     }
 }
 
-/* L2 and the optimiser's update, split by ranges of the parameter block. */
+/* L2 and the optimiser's update, of the pieces of the parameter block this member takes from
+ * the exchange (reducer_take) until none is left: which member (or rank) updates which piece
+ * follows who is ahead, and each element's update depends on that element alone. */
 static void update_fn(void *arg, int id, int n)
-{
-    step_ctx *c = arg;
-    if (id > 0)
-        simd_flush_subnormals();
-    nnt_net *net = c->net;
-    float *p = net->params, *g = c->grad->params;
-    size_t lo, hi;
-    nnt_part(&lo, &hi, c->upd_hi - c->upd_lo, id, n, 16);
-    lo += c->upd_lo;
-    hi += c->upd_lo;
-    if (c->o->l2 > 0.0f) { /* the weights, not the biases */
-        size_t w1 = (size_t)net->n_h * net->n_x, w2 = (size_t)(net->W2 - p);
-        add_l2(g, p, lo, hi, 0, w1, c->o->l2);
-        add_l2(g, p, lo, hi, w2, w2 + (size_t)net->n_y * net->n_h, c->o->l2);
-    }
-    c->bad[id] = optim_update(p, g, c->st, c->o, lo, hi);
-}
-
-/* The same update, of the pieces of the block this member takes from the overlapped exchange
- * (reducer_take) until none is left. */
-static void take_fn(void *arg, int id, int n)
 {
     (void)n;
     step_ctx *c = arg;
@@ -322,7 +304,7 @@ static void take_fn(void *arg, int id, int n)
     size_t lo, hi, w1 = (size_t)net->n_h * net->n_x, w2 = (size_t)(net->W2 - p);
     int bad = 0;
     while ((g = reducer_take(c->red, &lo, &hi))) {
-        if (c->o->l2 > 0.0f) {
+        if (c->o->l2 > 0.0f) { /* the weights, not the biases */
             add_l2(g, p, lo, hi, 0, w1, c->o->l2);
             add_l2(g, p, lo, hi, w2, w2 + (size_t)net->n_y * net->n_h, c->o->l2);
         }
@@ -484,10 +466,10 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     ctx.descend = n_ranks == 1 && o->optimizer == NNT_OPT_SGD;
     ctx.decay = 1.0f - o->lr * o->l2;
     reducer_part(red, &ctx.upd_lo, &ctx.upd_hi);
-    /* ranks sharing memory overlap the exchange with the backward pass (reducer_take); the
-     * collectives compute the gradient in the same pieces, so both give the same bits */
-    int overlap = reducer_overlaps(red);
-    ctx.red = n_ranks > 1 ? red : NULL;
+    ctx.red = red;
+    /* ranks that share memory sum and update pieces while others still compute (reducer_take);
+     * the collectives compute the gradient in the same pieces, so both give the same bits */
+    ctx.pieces = n_ranks > 1;
     /* the team's members call the BLAS one thread each; evaluations use the library's threads */
     if (members > 1)
         blas_set_threads(1);
@@ -526,22 +508,12 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             }
             if (ctx.descend) { /* a non-finite weight shows in the next step's loss, or here */
                 stats[4] = first + b >= M && !params_finite(net);
-            } else if (overlap) {
-                /* every rank reports its whole gradient (zero without one) and takes pieces of
-                 * the update until none is left; then all hand on at the barrier */
+            } else {
+                /* every rank reports its whole gradient (zero without one), the ranks sum it,
+                 * update it piece by piece and hand it on (comm.h); one rank updates it all */
                 if (bs == 0 || stats[3] > 0.0)
                     memset(grad.params, 0, np * sizeof *grad.params);
                 reducer_ready(red, np);
-                optim_begin(&st, o);
-                team_run(team, take_fn, &ctx);
-                for (int k = 0; k < members; k++)
-                    stats[4] += member_bad[k];
-                reducer_share(red, net->params);
-            } else {
-                /* data parallel: each rank sums, updates and hands on its part of the block
-                 * (an all-reduce with the update split N ways); one rank updates it all */
-                if (bs == 0 || stats[3] > 0.0)
-                    memset(grad.params, 0, np * sizeof *grad.params);
                 reducer_sum(red);
                 if (n_ranks > 1 || stats[3] == 0.0) {
                     optim_begin(&st, o);
