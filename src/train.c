@@ -281,9 +281,10 @@ static void step_fn(void *arg, int id, int n)
      * percent of it) in pieces of input columns, each handed on when done, so that ranks ahead
      * can sum and update it while this one computes the rest (reducer_take) */
     net_hidden_backward_delta(c->grad, c->dZ1, net, c->A1, c->dZ2, c->bs, c->scale, 0, (int)n_h);
-    size_t pieces = n_x / 48 < 16 ? (n_x / 48 ? n_x / 48 : 1) : 16;
-    for (size_t p = 0; p < pieces; p++) {
-        size_t k0 = n_x * p / pieces, k1 = n_x * (p + 1) / pieces;
+    size_t n_pieces = n_x / 48; /* up to 16 pieces of at least 48 columns */
+    n_pieces = n_pieces < 1 ? 1 : n_pieces > 16 ? 16 : n_pieces;
+    for (size_t p = 0; p < n_pieces; p++) {
+        size_t k0 = n_x * p / n_pieces, k1 = n_x * (p + 1) / n_pieces;
         net_hidden_weight_grad(c->grad, c->dZ1, c->X, c->bs, c->scale, 0, (int)n_h, (int)k0,
                                (int)k1);
         reducer_ready(c->red, k1 * n_h);
