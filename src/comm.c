@@ -1,6 +1,7 @@
 /* comm.c — the communicator: MPI's world under NNT_MPI, a single process otherwise. Both keep
  * the same contract, so the trainer and the CLI have one code path for any number of ranks. */
 #include <limits.h>
+#include <stdint.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -193,6 +194,8 @@ static atomic_size_t *ctl_take(const nnt_reducer *r, unsigned long step)
     return r->ctl + (2 * (size_t)r->comm->size + (step & 1)) * CTL_STRIDE;
 }
 
+static void shared_barrier(nnt_reducer *r);
+
 /* The shared-memory block of all ranks on this host, when they are all the world: per rank n
  * gradient floats, and after rank 0's the n parameters, the optimiser's n_state vectors of n
  * (each rounded up to a cache line) and the control lines. 0 when it is set up on every rank;
@@ -231,6 +234,7 @@ static int shared_setup(nnt_reducer *r, int local_ok)
         size_t size = c->rank == 0 ? (2 + (size_t)r->n_state) * stride * sizeof(float) +
                                          CTL_LINES(c->size) * CTL_LINE
                                    : stride * sizeof(float);
+        size += CTL_LINE; /* room to start the block on a cache line (below) */
         ok = MPI_Win_allocate_shared((MPI_Aint)size, (int)sizeof(float), info, r->node, &base,
                                      &r->win) == MPI_SUCCESS;
         MPI_Info_free(&info);
@@ -239,11 +243,26 @@ static int shared_setup(nnt_reducer *r, int local_ok)
             int unit;
             void *p = NULL;
             ok = MPI_Win_shared_query(r->win, q, &bytes, &unit, &p) == MPI_SUCCESS && p;
-            if (ok)
-                r->peer_grad[q] = p;
+            if (ok) /* from its first cache line: see below */
+                r->peer_grad[q] = (float *)(void *)((char *)p + (CTL_LINE - (uintptr_t)p % CTL_LINE) %
+                                                                    CTL_LINE);
         }
         all_ok = ok;
         MPI_Allreduce(MPI_IN_PLACE, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    }
+    if (all_ok) {
+        /* Open MPI may start a block off a cache line (8 bytes past one, seen here): then the
+         * pieces two ranks update share their boundary lines and every vector load straddles
+         * two, which made a step a sixth slower. The first line of a block is the same byte in
+         * every process, as each maps the window at a page boundary; the ranks check it */
+        MPI_Win_lock_all(MPI_MODE_NOCHECK, r->win);
+        r->peer_grad[c->rank][0] = (float)c->rank;
+        shared_barrier(r);
+        for (int q = 0; q < c->size; q++)
+            all_ok = all_ok && r->peer_grad[q][0] == (float)q;
+        MPI_Allreduce(MPI_IN_PLACE, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+        if (!all_ok)
+            MPI_Win_unlock_all(r->win);
     }
     if (!all_ok) {
         if (r->win != MPI_WIN_NULL)
@@ -251,7 +270,6 @@ static int shared_setup(nnt_reducer *r, int local_ok)
         MPI_Comm_free(&r->node);
         return -1;
     }
-    MPI_Win_lock_all(MPI_MODE_NOCHECK, r->win);
     r->grad = r->peer_grad[c->rank];
     r->params = r->peer_grad[0] + stride;
     r->state = r->params + stride;
