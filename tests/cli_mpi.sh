@@ -77,6 +77,18 @@ NNT_MPI_SHARED_MEMORY=0 expect 0 mpi 3 "$NNT" train $EX -o "$T/coll3.bin" "$D"
 has "$T/out" '"ranks":3,"exchange":"MPI collectives"'
 check "3 ranks: shared memory and MPI collectives train the same model, bit for bit" \
   cmp "$T/shm3.bin" "$T/coll3.bin"
+# ... and the exchange itself (tests/test_reducer_mpi.c, which ctest names in NNT_TEST_REDUCER):
+# each element taken once a step, the ranks' sums, and shared blocks that start on cache lines
+if [ -n "${NNT_TEST_REDUCER:-}" ]; then
+  for np in 2 3; do
+    expect 0 mpi "$np" "$NNT_TEST_REDUCER"
+    has "$T/out" "rank 0 of $np, shared memory"
+    NNT_MPI_SHARED_MEMORY=0 expect 0 mpi "$np" "$NNT_TEST_REDUCER"
+    has "$T/out" "rank 0 of $np, MPI collectives"
+  done
+else
+  echo "cli_mpi: NNT_TEST_REDUCER not set (run by ctest); the reducer's own test not run"
+fi
 # two threads per rank split each rank's step and its part of the update (unbound: mpirun
 # binds each of 2 ranks to one core, and nnt uses no more threads than it has CPUs)
 expect 0 mpi 2 --bind-to none "$NNT" train --json -q --batch 64 --epochs 2 --hidden 64 --threads 2 -o "$T/t2.bin" "$D"
