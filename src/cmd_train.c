@@ -16,6 +16,7 @@
 #include "nnt/dataset.h"
 #include "nnt/eval.h"
 #include "nnt/model.h"
+#include "nnt/order.h"
 #include "nnt/plot.h"
 #include "nnt/team.h"
 #include "nnt/train.h"
@@ -201,19 +202,30 @@ typedef struct image_counts {
 
 /* ---- data parallelism: sharding and agreeing on failure ---- */
 
-/* shard = the files i of all with i mod size == rank, in order: about 1/size of the images, of
- * every class. The paths are borrowed from all: release it with filelist_release. */
-static int shard_files(nnt_filelist *shard, const nnt_filelist *all, int rank, int size)
+/* shard = the files i of all that order_rank gives this rank for batch b, in order: about
+ * 1/size of the images, of every class; with where (may be NULL) = their indices in all. The
+ * paths are borrowed from all: release it with filelist_release. */
+static int shard_files(nnt_filelist *shard, size_t **where, const nnt_filelist *all, size_t b,
+                       int rank, int size)
 {
-    size_t n = all->n > (size_t)rank ? (all->n - (size_t)rank + (size_t)size - 1) / (size_t)size : 0;
+    size_t n = 0;
+    for (size_t i = 0; i < all->n; i++)
+        n += order_rank(i, b, all->n, size) == rank;
     shard->n = n;
     shard->paths = malloc((n ? n : 1) * sizeof *shard->paths);
     shard->labels = malloc((n ? n : 1) * sizeof *shard->labels);
-    if (!shard->paths || !shard->labels)
+    if (where)
+        *where = malloc((n ? n : 1) * sizeof **where);
+    if (!shard->paths || !shard->labels || (where && !*where))
         return -1;
-    for (size_t k = 0; k < n; k++) {
-        shard->paths[k] = all->paths[(size_t)rank + k * (size_t)size];
-        shard->labels[k] = all->labels[(size_t)rank + k * (size_t)size];
+    for (size_t i = 0, k = 0; i < all->n; i++) {
+        if (order_rank(i, b, all->n, size) != rank)
+            continue;
+        shard->paths[k] = all->paths[i];
+        shard->labels[k] = all->labels[i];
+        if (where)
+            (*where)[k] = i;
+        k++;
     }
     return 0;
 }
@@ -302,6 +314,7 @@ int cmd_train(const train_args *args)
     nnt_scan scan = {0};
     nnt_filelist fit = {0}, held = {0}; /* the training files after --val-split, and the rest */
     nnt_filelist shard_train = {0}, shard_val = {0}, shard_test = {0};
+    size_t *train_file = NULL; /* the shard's files' indices in the training list */
     nnt_dataset train = {0}, val = {0}, test = {0};
     nnt_model model = {0};
     int code = EXIT_RUNTIME, failed_rank;
@@ -322,6 +335,14 @@ int cmd_train(const train_args *args)
     if (resolved.threads > team_cpus())
         resolved.threads = team_cpus();
     blas_set_threads(a->threads);
+    if (comm.size > 1 && a->train.batch > 0 && a->train.batch < (size_t)comm.size) {
+        if (lead) /* a rank whose share of every step is no image could not stay in step */
+            fprintf(stderr, "nnt train: --batch %zu is smaller than the %d ranks: each step takes "
+                            "at least one image from every rank\nTry 'nnt train --help'.\n",
+                    a->train.batch, comm.size);
+        code = EXIT_USAGE;
+        goto done;
+    }
     if (first_failed(&comm, lead && (check_output_dir(a->output) ||
                                      (a->plot && check_output_dir(a->plot)))) >= 0)
         goto done;
@@ -347,9 +368,12 @@ int cmd_train(const train_args *args)
             rc = nnt_errf(&err, "%s: %s", a->dir, why.msg);
         fit_list = &fit;
     }
-    if (rc == 0 && (shard_files(&shard_train, fit_list, comm.rank, comm.size) ||
-                    shard_files(&shard_val, &held, comm.rank, comm.size) ||
-                    shard_files(&shard_test, &scan.test, comm.rank, comm.size)))
+    /* the training shards are whole strata of the batch order (order.h), so N ranks take the
+     * batches one process would; the others are evaluated whole, in any shards */
+    size_t batch = a->train.batch;
+    if (rc == 0 && (shard_files(&shard_train, &train_file, fit_list, batch, comm.rank, comm.size) ||
+                    shard_files(&shard_val, NULL, &held, 0, comm.rank, comm.size) ||
+                    shard_files(&shard_test, NULL, &scan.test, 0, comm.rank, comm.size)))
         rc = nnt_errf(&err, "out of memory");
     if (rc == 0 && shard_train.n == 0)
         rc = nnt_errf(&err, "%s: %zu training images for %d ranks; every rank needs one", a->dir,
@@ -465,10 +489,12 @@ int cmd_train(const train_args *args)
             fprintf(stderr, "nnt: %s\n", err.msg);
         goto done;
     }
-    net_init(&model.net, &rng, a->init); /* the same seed on every rank: the same weights */
-    if (comm.rank > 0) /* each rank shuffles its shard with its own stream; rank 0 keeps the seed's */
-        rng_seed(&rng, a->seed ^ ((uint64_t)comm.rank * 0xbf58476d1ce4e5b9ULL));
+    /* the same seed on every rank: the same weights, then the same batch order */
+    net_init(&model.net, &rng, a->init);
+    for (size_t k = 0; k < train.m; k++) /* the images' places in the list, for the order */
+        train_file[k] = train_file[train.file[k]]; /* train.file[k] >= k: read before written */
     nnt_train_opts to = a->train;
+    to.position = train_file;
     to.test_every = a->plot && a->log_every != 1 ? 1 : a->log_every;
     to.stop = &stop_signal;
     to.on_epoch = lead ? on_epoch : NULL;
@@ -583,6 +609,7 @@ done:
     dataset_free(&val);
     dataset_free(&test);
     filelist_release(&shard_train);
+    free(train_file);
     filelist_release(&shard_val);
     filelist_release(&shard_test);
     filelist_release(&fit);

@@ -392,6 +392,7 @@ int dataset_load(nnt_dataset *ds, size_t *n_skipped, const nnt_filelist *files,
     ds->X = malloc(total ? total : 1);
     ds->y = malloc(n * sizeof *ds->y);
     ds->paths = calloc(n, sizeof *ds->paths);
+    ds->file = malloc(n * sizeof *ds->file);
     char **errs = calloc(n, sizeof *errs);
     int threads = opts->threads < 1 ? 1 : opts->threads;
     if ((size_t)threads > n)
@@ -399,7 +400,7 @@ int dataset_load(nnt_dataset *ds, size_t *n_skipped, const nnt_filelist *files,
     load_job *jobs = calloc((size_t)threads, sizeof *jobs);
     pthread_t *tid = calloc((size_t)threads, sizeof *tid);
     int rc = 0;
-    if (!ds->X || !ds->y || !ds->paths || !errs || !jobs || !tid) {
+    if (!ds->X || !ds->y || !ds->paths || !ds->file || !errs || !jobs || !tid) {
         rc = nnt_errf(err, "out of memory for %zu images of %zu bytes", n, n_x);
         goto done;
     }
@@ -433,6 +434,7 @@ int dataset_load(nnt_dataset *ds, size_t *n_skipped, const nnt_filelist *files,
         if (k != i)
             memmove(ds->X + k * n_x, ds->X + i * n_x, n_x);
         ds->y[k] = files->labels[i];
+        ds->file[k] = i;
         ds->paths[k] = strdup(files->paths[i]);
         if (!ds->paths[k])
             rc = nnt_errf(err, "out of memory");
@@ -460,6 +462,7 @@ void dataset_free(nnt_dataset *ds)
         for (size_t i = 0; i < ds->m; i++)
             free(ds->paths[i]);
     free(ds->paths);
+    free(ds->file);
     free(ds->X);
     free(ds->y);
     memset(ds, 0, sizeof *ds);

@@ -1,4 +1,4 @@
-/* train.c — the training loop: batch order, forward/backward per step, the optimiser update,
+/* train.c — the training loop: forward/backward per step (batches from order.c), the optimiser update,
  * validation and early stopping, stop requests and divergence. */
 #include <float.h>
 #include <math.h>
@@ -9,6 +9,7 @@
 #include "nnt/blas.h"
 #include "nnt/dual.h"
 #include "nnt/eval.h"
+#include "nnt/order.h"
 #include "nnt/simd.h"
 #include "nnt/team.h"
 #include "nnt/train.h"
@@ -314,25 +315,6 @@ static void update_fn(void *arg, int id, int n)
     c->bad[id] = bad;
 }
 
-/* ---- data parallelism (opts->comm): which images of its shard a rank takes at each step ---- */
-
-/* The end, in rank r's shuffled shard of m_r images, of the steps that cover the first `pos` of
- * the M images of all shards (pos ≤ M): floor(pos·m_r/M). Each step thus takes about
- * batch·m_r/M of the shard, and with one rank (m_r = M) exactly `batch`, as before. */
-static size_t shard_end(size_t pos, size_t m_r, size_t M)
-{
-    return (size_t)((unsigned long long)pos * m_r / M); /* pos, m_r ≤ INT32_MAX: no overflow */
-}
-
-/* Images all ranks take at the step covering positions [pos, pos + b) of M. */
-static size_t step_images(size_t pos, size_t b, const double *shard_m, int n_ranks, size_t M)
-{
-    size_t end = pos + b < M ? pos + b : M, n = 0;
-    for (int r = 0; r < n_ranks; r++)
-        n += shard_end(end, (size_t)shard_m[r], M) - shard_end(pos, (size_t)shard_m[r], M);
-    return n;
-}
-
 int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
               const nnt_dataset *val, const nnt_dataset *test, nnt_rng *rng,
               const nnt_train_opts *o, nnt_err *err)
@@ -345,10 +327,8 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     int n_ranks = comm_size(comm);
     static const nnt_dataset none = {0};
     const nnt_dataset *val_ds = val ? val : &none, *test_ds = test ? test : &none;
-    double *agree = calloc((size_t)n_ranks + 3, sizeof *agree); /* failed, val m, test m, m per rank */
+    double agree[4] = {0.0}; /* failed, and the validation, test and training images */
     int local_rc = 0;
-    if (!agree)
-        return nnt_errf(err, "out of memory");
     if (m > INT32_MAX)
         local_rc = nnt_errf(err, "training needs between 1 and %d images, not %zu", INT32_MAX, m);
     else if ((size_t)net->n_x != n_x)
@@ -356,18 +336,14 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     agree[0] = local_rc ? 1.0 : 0.0;
     agree[1] = (double)val_ds->m;
     agree[2] = (double)test_ds->m;
-    agree[3 + comm_rank(comm)] = (double)m;
-    comm_allreduce_sum_double(comm, agree, (size_t)n_ranks + 3);
-    const double *shard_m = agree + 3;
-    size_t M = 0;
-    for (int r = 0; r < n_ranks; r++)
-        M += (size_t)shard_m[r];
+    agree[3] = (double)m;
+    comm_allreduce_sum_double(comm, agree, 4);
+    size_t M = (size_t)agree[3];
     if (agree[0] > 0.0 || M == 0 || M > INT32_MAX) {
         if (!local_rc)
             local_rc = agree[0] > 0.0 ? nnt_errf(err, "training failed on another rank")
                                       : nnt_errf(err, "training needs between 1 and %d images, "
                                                       "not %zu", INT32_MAX, M);
-        free(agree);
         return local_rc;
     }
     /* a set that is empty on every rank is no set; one empty on this rank only still takes part */
@@ -375,7 +351,22 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     test = agree[2] > 0.0 ? test_ds : NULL;
     size_t b = (o->batch == 0 || o->batch >= M) ? M : o->batch; /* global images per step */
     int full = b == M;
-    size_t b_local = full ? m : (b * m / M + 1 < m ? b * m / M + 1 : m); /* most this rank takes */
+    /* mini-batches come from strata of the whole list (order.h), which need every stratum's
+     * size over all ranks; a rank that cannot count makes them all stop */
+    nnt_order ord = {0};
+    double *count = full ? NULL : calloc(b, sizeof *count);
+    int no_count = !full && !count;
+    comm_allreduce_max_int(comm, &no_count, 1);
+    int order_rc = no_count ? (count ? nnt_errf(err, "training failed on another rank")
+                                     : nnt_errf(err, "out of memory for %zu strata", b))
+                            : 0;
+    if (!full && !no_count) {
+        order_count(count, o->position, m, b);
+        comm_allreduce_sum_double(comm, count, b);
+        order_rc = order_init(&ord, o->position, m, b, count, err);
+    }
+    free(count);
+    size_t b_local = full ? m : ord.most; /* the most this rank takes in a step */
     if (b_local == 0)
         b_local = 1;
     /* ---- end of data parallel ---- */
@@ -385,17 +376,17 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     if (n_ranks == 1) {
         if (train_solver_resolve(&solver, o, m, (val ? val->m : 0) + (test ? test->m : 0), n_x,
                                  n_h, err)) {
-            free(agree);
+            order_free(&ord);
             return -1;
         }
         if (solver == NNT_SOLVER_DUAL) {
-            free(agree);
+            order_free(&ord);
             int rc = dual_train(net, res, train, val, test, o, err);
             res->threads = o->threads > 1 ? o->threads : 1; /* the BLAS's */
             return rc;
         }
     } else if (o->solver == NNT_SOLVER_DUAL) {
-        free(agree);
+        order_free(&ord);
         return nnt_errf(err, "--solver dual runs in one process only: use primal or auto under mpirun");
     }
     res->solver = NNT_SOLVER_PRIMAL;
@@ -417,17 +408,15 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     float *Z2 = nnt_calloc_aligned((size_t)n_y * b_local, sizeof *Z2);
     float *A2 = nnt_calloc_aligned((size_t)n_y * b_local, sizeof *A2);
     float *dZ2 = nnt_calloc_aligned((size_t)n_y * b_local, sizeof *dZ2);
-    size_t *idx = malloc((m ? m : 1) * sizeof *idx);
     double *member_stats = calloc(2 * (size_t)members, sizeof *member_stats);
     int *member_bad = calloc((size_t)members, sizeof *member_bad);
     float *best = val && o->patience > 0 ? malloc(np * sizeof *best) : NULL;
-    int rc = 0;
-    if (!X || !y || !A1 || !dZ1 || !Z2 || !A2 || !dZ2 || !idx || !member_stats ||
-        !member_bad || (val && o->patience > 0 && !best)) {
+    int rc = order_rc; /* a failed order stops every rank below, with the other failures */
+    if (rc == 0 && (!X || !y || !A1 || !dZ1 || !Z2 || !A2 || !dZ2 || !member_stats ||
+                    !member_bad || (val && o->patience > 0 && !best)))
         rc = nnt_errf(err, "out of memory for a batch of %zu images of %zu values", b_local, n_x);
-    } else if (!(team = team_new(members, err))) {
+    else if (rc == 0 && !(team = team_new(members, err)))
         rc = -1;
-    }
     /* collective: every rank makes it, whatever failed above, and fails with the others */
     if (!(red = reducer_new(comm, np, n_state, err)) && rc == 0)
         rc = -1;
@@ -454,8 +443,6 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     float *own_params = net->params, *shared = reducer_params(red, net->params);
     if (shared)
         net_bind(net, shared, net->n_x, n_h, n_y, net->act);
-    for (size_t i = 0; i < m; i++)
-        idx[i] = i;
     if (full) /* the tutorial's algorithm: one float copy of X for all epochs, no shuffling */
         dataset_gather(X, y, train, NULL, 0, m);
     step_ctx ctx = {.team = team, .net = net, .grad = &grad, .train = train, .X = X, .y = y,
@@ -480,23 +467,21 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     size_t seen = 0;
     nnt_early early = {INFINITY, 0};
     for (int epoch = 1; epoch <= o->epochs && rc == 0; epoch++) {
-        if (!full)
-            rng_shuffle(rng, idx, m);
+        if (!full) /* one draw per epoch, the same on every rank */
+            order_epoch(&ord, rng_next(rng));
         double loss_sum = 0.0;
         size_t correct = 0;
-        for (size_t first = 0; first < M; first += b) {
-            /* this rank's part of the step: images [lo, lo + bs) of its shard; all ranks
-             * together take n_step, within n_ranks of b (exactly b with one rank, but for the
-             * last step), and the summed gradient is their mean */
-            size_t lo = shard_end(first, m, M);
-            int bs = (int)(shard_end(first + b < M ? first + b : M, m, M) - lo);
-            size_t n_step = n_ranks == 1 ? (size_t)bs : step_images(first, b, shard_m, n_ranks, M);
+        for (size_t step = 0, first = 0; first < M; step++, first += b) {
+            /* this rank's part of the step, bs images; all ranks together take n_step (b, but
+             * for the last step), and the summed gradient is their mean */
+            int bs = full ? (int)m : (int)(ord.step[step + 1] - ord.step[step]);
+            size_t n_step = first + b < M ? b : M - first;
             /* summed over the ranks: loss, right answers, stop requests, a loss and a
              * parameter that are not finite */
             double stats[5] = {0.0, 0.0, o->stop && *o->stop ? 1.0 : 0.0, 0.0, 0.0};
             reducer_begin(red);
             if (bs > 0) {
-                ctx.idx = full ? NULL : idx + lo;
+                ctx.idx = full ? NULL : ord.idx + ord.step[step];
                 ctx.bs = bs;
                 ctx.scale = 1.0f / (float)n_step;
                 ctx.step = o->lr * ctx.scale;
@@ -613,10 +598,9 @@ done:
     free(Z2);
     free(A2);
     free(dZ2);
-    free(idx);
+    order_free(&ord);
     free(best);
     free(own_m);
     free(own_v);
-    free(agree);
     return rc;
 }

@@ -157,6 +157,7 @@ static nnt_dataset flipped_pixels(const nnt_dataset *ds)
         r.y[j] = ds->y[m - 1 - j];
     }
     r.paths = NULL;
+    r.file = NULL;
     return r;
 }
 

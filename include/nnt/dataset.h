@@ -56,6 +56,8 @@ typedef struct nnt_dataset {
     uint8_t *X;      /* n_x × m, column-major, ld = n_x: column j is image j in nnt_image order */
     int32_t *y;      /* m labels */
     char **paths;    /* m paths (owned copies) */
+    size_t *file;    /* m: each image's index in the file list it was loaded from (files skipped
+                        leave gaps); NULL when not loaded from a list */
 } nnt_dataset;
 
 /* Reads the headers of files to decide the geometry: the size given in opts, else the first

@@ -78,12 +78,16 @@ typedef struct nnt_train_opts {
     void (*on_epoch)(void *ctx, const nnt_epoch *e);
     void (*on_step)(void *ctx, const nnt_step *s); /* may be NULL */
     void *ctx;
+    /* Each training image's position in the whole training list, over all ranks (m values,
+     * increasing; NULL: 0..m-1). Mini-batches are drawn by position (order.h), so a run whose
+     * ranks hold whole strata (order_rank) takes the batches one process would. */
+    const size_t *position;
     /* Data-parallel training (NULL: one process). Each rank passes its own shard as train, val
      * and test; every step the ranks sum their gradients, so all hold the same parameters. The
-     * batch is global: each step takes about batch·m_r/M images of rank r's shard of m_r (of M
-     * in all), every rank runs the same number of steps, and the gradient is divided by the
-     * step's global image count. Losses, accuracies and the stop request are summed over the
-     * ranks, so every rank reports, diverges and stops alike. */
+     * batch is global: each step takes the images of it this rank holds (order.h), every rank
+     * runs the same number of steps, and the gradient is divided by the step's global image
+     * count. Losses, accuracies and the stop request are summed over the ranks, so every rank
+     * reports, diverges and stops alike. */
     const nnt_comm *comm;
 } nnt_train_opts;
 
