@@ -1,4 +1,4 @@
-/* train.c — the training loop: forward/backward per step (batches from order.c), the optimiser update,
+/* train.c — the training loop: forward/backward per step (batches: order.c), the update,
  * validation and early stopping, stop requests and divergence. */
 #include <float.h>
 #include <math.h>

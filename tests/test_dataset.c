@@ -242,6 +242,12 @@ static void test_loading(void)
     CHECK(one.m == ds.m && memcmp(one.X, ds.X, ds.n_x * ds.m) == 0 && memcmp(one.y, ds.y, ds.m * sizeof *ds.y) == 0);
     for (size_t j = 0; j < ds.m; j++)
         CHECK(strstr(ds.paths[j], "10.png") == NULL);
+    /* each image knows its file's place in the list, with a gap where the bad one was (the
+     * batch order is by these places, so skipping on one rank moves no other image) */
+    int places = 1;
+    for (size_t j = 0; j < ds.m; j++)
+        places &= ds.file[j] == (j < 5 ? j : j + 1) && strcmp(ds.paths[j], s.train.paths[ds.file[j]]) == 0;
+    CHECK(places);
     dataset_free(&one);
     dataset_free(&ds);
     dataset_scan_free(&s);
