@@ -371,9 +371,10 @@ int cmd_train(const train_args *args)
     /* the training shards are whole strata of the batch order (order.h), so N ranks take the
      * batches one process would; the others are evaluated whole, in any shards */
     size_t batch = a->train.batch;
-    if (rc == 0 && (shard_files(&shard_train, &train_file, fit_list, batch, comm.rank, comm.size) ||
-                    shard_files(&shard_val, NULL, &held, 0, comm.rank, comm.size) ||
-                    shard_files(&shard_test, NULL, &scan.test, 0, comm.rank, comm.size)))
+    int me = comm.rank, ranks = comm.size;
+    if (rc == 0 && (shard_files(&shard_train, &train_file, fit_list, batch, me, ranks) ||
+                    shard_files(&shard_val, NULL, &held, 0, me, ranks) ||
+                    shard_files(&shard_test, NULL, &scan.test, 0, me, ranks)))
         rc = nnt_errf(&err, "out of memory");
     if (rc == 0 && shard_train.n == 0)
         rc = nnt_errf(&err, "%s: %zu training images for %d ranks; every rank needs one", a->dir,

@@ -246,7 +246,8 @@ static void test_loading(void)
      * batch order is by these places, so skipping on one rank moves no other image) */
     int places = 1;
     for (size_t j = 0; j < ds.m; j++)
-        places &= ds.file[j] == (j < 5 ? j : j + 1) && strcmp(ds.paths[j], s.train.paths[ds.file[j]]) == 0;
+        places &= ds.file[j] == (j < 5 ? j : j + 1) &&
+                  strcmp(ds.paths[j], s.train.paths[ds.file[j]]) == 0;
     CHECK(places);
     dataset_free(&one);
     dataset_free(&ds);

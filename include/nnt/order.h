@@ -1,4 +1,4 @@
-/* order.h — the order of an epoch's mini-batches, the same whatever number of ranks holds the images. */
+/* order.h — the order of an epoch's mini-batches, the same whatever the number of ranks. */
 #ifndef NNT_ORDER_H
 #define NNT_ORDER_H
 
