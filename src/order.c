@@ -27,16 +27,14 @@ int order_init(nnt_order *o, const size_t *pos, size_t m, size_t b, const double
     if (b == 0)
         return nnt_errf(err, "a batch of no images");
     o->m = m;
-    size_t M = 0, rounds = 0;
-    for (size_t s = 0; s < b; s++) {
-        size_t c = (size_t)count[s];
-        M += c;
-        rounds = c > rounds ? c : rounds;
-    }
+    size_t M = 0;
+    for (size_t s = 0; s < b; s++)
+        M += (size_t)count[s];
     o->steps = (M + b - 1) / b;
     size_t *local = calloc(b, sizeof *local), *group_of = malloc(b * sizeof *group_of);
+    size_t *active = malloc(b * sizeof *active); /* the strata with images left to visit */
     int rc = 0;
-    if (!local || !group_of) {
+    if (!local || !group_of || !active) {
         rc = nnt_errf(err, "out of memory for %zu strata", b);
         goto done;
     }
@@ -80,19 +78,26 @@ int order_init(nnt_order *o, const size_t *pos, size_t m, size_t b, const double
     }
     for (size_t i = 0; i < m; i++) /* in position order within each stratum */
         o->base[local[(pos ? pos[i] : i) % b]++] = i;
-    /* the visit: round t takes the t-th image of every stratum that has one; q counts images
-     * over all ranks, j this rank's */
-    size_t q = 0, j = 0;
+    /* the visit: round t takes the t-th image of every stratum that has one, in stratum order;
+     * q counts images over all ranks, j this rank's. Strata leave the active list once spent,
+     * so the visit costs one pass over the M images however unequal the strata are. */
+    size_t q = 0, j = 0, n_active = 0;
+    for (size_t s = 0; s < b; s++)
+        if (count[s] > 0.0)
+            active[n_active++] = s;
     o->step[0] = 0;
-    for (size_t t = 0; t < rounds; t++) {
-        for (size_t s = 0; s < b; s++) {
-            if ((size_t)count[s] <= t)
-                continue;
+    for (size_t t = 0; n_active > 0; t++) {
+        size_t kept = 0;
+        for (size_t a = 0; a < n_active; a++) {
+            size_t s = active[a];
             if (local[s]) /* held here (local is now the stratum's end, never 0) */
                 o->slot[j++] = o->group[group_of[s]] + t;
             if (++q % b == 0)
                 o->step[q / b] = j;
+            if ((size_t)count[s] > t + 1)
+                active[kept++] = s;
         }
+        n_active = kept;
     }
     o->step[o->steps] = j;
     for (size_t k = 0; k < o->steps; k++)
@@ -101,6 +106,7 @@ int order_init(nnt_order *o, const size_t *pos, size_t m, size_t b, const double
 done:
     free(local);
     free(group_of);
+    free(active);
     if (rc)
         order_free(o);
     return rc;

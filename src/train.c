@@ -357,10 +357,11 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     double *count = full ? NULL : calloc(b, sizeof *count);
     int no_count = !full && !count;
     comm_allreduce_max_int(comm, &no_count, 1);
-    int order_rc = no_count ? (count ? nnt_errf(err, "training failed on another rank")
-                                     : nnt_errf(err, "out of memory for %zu strata", b))
-                            : 0;
-    if (!full && !no_count) {
+    int order_rc = 0;
+    if (no_count) {
+        order_rc = count ? nnt_errf(err, "training failed on another rank")
+                         : nnt_errf(err, "out of memory for %zu strata", b);
+    } else if (!full) {
         order_count(count, o->position, m, b);
         comm_allreduce_sum_double(comm, count, b);
         order_rc = order_init(&ord, o->position, m, b, count, err);

@@ -151,9 +151,38 @@ static void any_ranks(size_t n_files, size_t gap, size_t b)
     free_ranks(&one);
 }
 
+/* Strata as unequal as they come: every position in stratum 0 of 1000. Each step still takes
+ * the next 1000 images, the stratum's, and the epoch visits each once. */
+static void one_stratum(void)
+{
+    size_t m = 5000, b = 1000, *pos = malloc(m * sizeof *pos);
+    double *count = calloc(b, sizeof *count);
+    for (size_t i = 0; i < m; i++)
+        pos[i] = i * b;
+    order_count(count, pos, m, b);
+    nnt_order o;
+    nnt_err err;
+    CHECK(order_init(&o, pos, m, b, count, &err) == 0);
+    CHECK(o.steps == 5 && o.most == 1000 && o.n_groups == 1);
+    order_epoch(&o, 3);
+    int *seen = calloc(m, sizeof *seen), once = 1, sizes = 1;
+    for (size_t j = 0; j < m; j++)
+        seen[o.idx[j]]++;
+    for (size_t i = 0; i < m; i++)
+        once &= seen[i] == 1;
+    for (size_t k = 0; k < o.steps; k++)
+        sizes &= o.step[k + 1] - o.step[k] == b;
+    CHECK(once && sizes);
+    order_free(&o);
+    free(seen);
+    free(count);
+    free(pos);
+}
+
 int main(void)
 {
     one_process();
+    one_stratum();
     any_ranks(1000, 0, 64);  /* 15 whole steps and a short one */
     any_ranks(1000, 7, 64);  /* skipped files: strata of unequal sizes */
     any_ranks(997, 3, 100);  /* a batch no rank count divides but 2, 4, 5 */
