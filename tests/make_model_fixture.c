@@ -2,8 +2,8 @@
  * format version N.
  *
  * Run it ONCE per format version, when that version is introduced, and commit its output:
- *     gcc -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude src/err.c src/blas.c src/net.c src/act.c \
- *         src/rng.c src/model.c tests/make_model_fixture.c -lopenblas -lz -lm -o /tmp/mkfix
+ *     gcc -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude src/base/err.c src/base/blas.c src/net/net.c src/net/act.c \
+ *         src/base/rng.c src/formats/model.c src/formats/wbuf.c tests/make_model_fixture.c -lopenblas -lz -lm -o /tmp/mkfix
  *     /tmp/mkfix tests/data/model-v1.bin
  * Never regenerate an existing fixture: test_model loads it and checks every value below, so the
  * file is the promise that every later nnt still reads what this version wrote. A new format

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../src/font.h"
+#include "../src/draw/font.h"
 #include "check.h"
 #include "nnt/image.h"
 #include "nnt/plot.h"

@@ -60,8 +60,9 @@ CFLAGS_FUZZ=(-g -O1 "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=
 for t in "${targets[@]}"; do
     # the nnt sources and libraries each target needs (cblas.h: Debian puts it on the default path)
     case $t in
-    png) args=(src/err.c src/image.c -lpng -lz -lm) ;;
-    model) args=(-DNNT_BLAS_OPENBLAS src/err.c src/net.c src/act.c src/rng.c src/blas.c src/model.c src/wbuf.c
+    png) args=(src/base/err.c src/data/image.c -lpng -lz -lm) ;;
+    model) args=(-DNNT_BLAS_OPENBLAS src/base/err.c src/net/net.c src/net/act.c src/base/rng.c src/base/blas.c
+        src/formats/model.c src/formats/wbuf.c
         -lopenblas -lz -lm) ;;
     esac
     (cd "$ROOT" && "$FUZZ_CC" "${CFLAGS_FUZZ[@]}" "tests/fuzz/fuzz_$t.c" "${args[@]}" -o "$WORK/bin/fuzz_$t") || {

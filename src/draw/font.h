@@ -7,7 +7,7 @@
  *
  * The glyphs are kept as a type specimen, eight characters per block side by side ('#' ink,
  * '.' paper, one space between glyphs), so they can be reviewed and edited by eye. Character c
- * is block (c - 32) / 8, glyph (c - 32) % 8 of that block. Included only by src/plot.c (and by
+ * is block (c - 32) / 8, glyph (c - 32) % 8 of that block. Included only by src/draw/plot.c (and by
  * tests/test_plot.c, which checks the sheet's shape). */
 #ifndef NNT_FONT_H
 #define NNT_FONT_H
