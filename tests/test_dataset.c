@@ -65,7 +65,7 @@ static int scan(nnt_scan *s, const char *rel, nnt_err *err)
 static void scan_fails(const char *rel, const char *want)
 {
     nnt_scan s;
-    nnt_err err = {{0}};
+    nnt_err err = {{0}, 0};
     int rc = scan(&s, rel, &err);
     CHECKF(rc == -1 && strstr(err.msg, want), "scan %s: rc %d, message '%s', wanted '%s'", rel, rc, err.msg, want);
     if (rc == 0)

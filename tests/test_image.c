@@ -268,7 +268,7 @@ static const char *color_name(int ct)
 
 static void check_decodes(const char *path, const test_png *t, const char *label)
 {
-    nnt_err err = {{0}};
+    nnt_err err = {{0}, 0};
     nnt_image_info info;
     int color = (t->color_type & PNG_COLOR_MASK_COLOR) != 0;
     int rc = img_probe(&info, path, MAXPIX, &err);
@@ -377,7 +377,7 @@ static size_t header_only_png(uint8_t *buf, uint32_t width, uint32_t height, int
 static void test_not_png(void)
 {
     char path[1024];
-    nnt_err err = {{0}};
+    nnt_err err = {{0}, 0};
     nnt_image img;
     nnt_image_info info;
 
@@ -415,7 +415,7 @@ static void test_bad_headers(void)
 {
     char path[1024];
     uint8_t buf[128];
-    nnt_err err = {{0}};
+    nnt_err err = {{0}, 0};
     nnt_image img;
     nnt_image_info info;
 
@@ -492,7 +492,7 @@ static void test_truncated(void)
 
     int n_wrong = 0;
     for (size_t len = 0; len < n; len++) {
-        nnt_err err = {{0}};
+        nnt_err err = {{0}, 0};
         nnt_image img;
         nnt_image_info info;
         if (write_bytes(part, bytes, len) != 0) {
@@ -543,7 +543,7 @@ static void test_bit_flips(void)
     for (size_t i = 0; i < n; i++)
         for (int bit = 0; bit < 8; bit++) {
             bytes[i] ^= (uint8_t)(1u << bit);
-            nnt_err err = {{0}};
+            nnt_err err = {{0}, 0};
             nnt_image img;
             int rc = write_bytes(bad, bytes, n) == 0 ? img_load(&img, bad, 0, MAXPIX, &err) : -2;
             bytes[i] ^= (uint8_t)(1u << bit);
@@ -595,7 +595,7 @@ static void test_zlib_damage(void)
     uint32_t len = get_be32(bytes + at);
     size_t end = at + 12 + len;
     uint8_t *copy = malloc(n + 64);
-    nnt_err err = {{0}};
+    nnt_err err = {{0}, 0};
     nnt_image img;
 
     /* The stream's Adler-32 moved to an IDAT of its own and damaged: libpng reads it only in
@@ -745,7 +745,7 @@ static void test_resize(void)
 static void test_write(void)
 {
     char path[1024];
-    nnt_err err = {{0}};
+    nnt_err err = {{0}, 0};
     static const int channels[] = {1, 3, 4};
     for (size_t k = 0; k < 3; k++) {
         int c = channels[k];

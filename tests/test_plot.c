@@ -138,7 +138,7 @@ static int chart(nnt_image *img, nnt_plot_layout *lay, const char *name, const n
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", out_dir, name);
-    nnt_err err = {{0}};
+    nnt_err err = {{0}, 0};
     int rc = plot_curves(path, c, &err);
     CHECKF(rc == 0, "%s: %s", name, err.msg);
     if (rc != 0)
@@ -477,7 +477,7 @@ static void test_titles(void)
 
 static void expect_failure(const char *path, const nnt_curves *c, const char *needle, int exists)
 {
-    nnt_err err = {{0}};
+    nnt_err err = {{0}, 0};
     int rc = plot_curves(path, c, &err);
     CHECKF(rc != 0, "%s: expected a failure (%s)", path, needle);
     if (rc == 0)

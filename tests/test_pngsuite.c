@@ -29,7 +29,7 @@ static int has_name(char **names, size_t n, const char *name)
 
 static void check_valid(const char *path)
 {
-    nnt_err err = {{0}};
+    nnt_err err = {{0}, 0};
     nnt_image_info info;
     int rc = img_probe(&info, path, MAXPIX, &err);
     CHECKF(rc == 0, "%s", err.msg);
@@ -55,7 +55,7 @@ static void check_twins(const char *interlaced, const char *plain)
 {
     static const int asked[] = {0, 1, 3};
     for (size_t a = 0; a < 3; a++) {
-        nnt_err err = {{0}};
+        nnt_err err = {{0}, 0};
         nnt_image x = {0}, y = {0};
         int rc = img_load(&x, interlaced, asked[a], MAXPIX, &err) || img_load(&y, plain, asked[a], MAXPIX, &err);
         CHECKF(rc == 0, "%s", err.msg);
@@ -70,7 +70,7 @@ static void check_twins(const char *interlaced, const char *plain)
 
 static void check_refused(const char *path)
 {
-    nnt_err err = {{0}};
+    nnt_err err = {{0}, 0};
     nnt_image img;
     int rc = img_load(&img, path, 0, MAXPIX, &err);
     CHECKF(rc != 0, "%s: decoded, but it is broken", path);
@@ -109,7 +109,7 @@ static void check_known(const char *dir)
     char path[4096];
     for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
         snprintf(path, sizeof path, "%s/%s.png", dir, known[i].name);
-        nnt_err err = {{0}};
+        nnt_err err = {{0}, 0};
         nnt_image img;
         int rc = img_load(&img, path, known[i].channels, MAXPIX, &err);
         CHECKF(rc == 0, "%s", err.msg);

@@ -9,10 +9,19 @@
 /* Filled by a failing library call; the CLI prints msg after "nnt: ". */
 typedef struct nnt_err {
     char msg[NNT_ERR_MAX];
+    int peer; /* 1: the failure was another rank's, which reports it; this rank only follows */
 } nnt_err;
 
-/* Formats the message into err (if not NULL) and returns -1, so callers can `return nnt_errf(...)`. */
+/* Formats the message into err (if not NULL), clears err->peer and returns -1, so callers can
+ * `return nnt_errf(...)`. */
 int nnt_errf(nnt_err *err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* The same for a rank that fails only because another one did: sets err->peer, so that the
+ * CLI can tell whose failure to report without reading the message. */
+int nnt_err_peer(nnt_err *err, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif

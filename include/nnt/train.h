@@ -122,12 +122,21 @@ int train_early_update(nnt_early *st, nnt_epoch *e, nnt_train_result *res, int p
  * o->on_epoch. */
 void train_epoch_report(const nnt_train_opts *o, nnt_epoch *e, double t0, size_t seen);
 
-/* The solver train_run uses for o on m training images of n_x values and n_h hidden units,
- * with m_eval validation and test images evaluated along the way: o->solver when
- * forced, else dual exactly when it is exact (dual_exact) and cheaper (dual_cheaper). Returns
- * -1 with a message when o forces dual where it is not exact (Adam, mini-batches). */
+/* The learning rate an optimiser starts from when none is given: 0.001 for Adam, 0.01 else. */
+float train_lr_default(nnt_optimizer opt);
+/* --epochs auto: enough epochs for 1000 steps of `batch` images (0: full batch) on m training
+ * images, and at least 20. */
+int train_epochs_auto(size_t m, size_t batch);
+/* The options' own rules, checked before any image is read: a forced dual solver needs sgd or
+ * momentum and one process. Returns 0, or -1 with a message (a usage error for the CLI). */
+int train_opts_check(const nnt_train_opts *o, int n_ranks, nnt_err *err);
+/* The one decision of the solver for o on m training images of n_x values and n_h hidden
+ * units, with m_eval validation and test images evaluated along the way, over n_ranks ranks:
+ * o->solver when forced, else dual exactly when it is exact (dual_exact), cheaper
+ * (dual_cheaper) and in one process. Returns -1 with a message when o forces dual where it is
+ * not exact (train_opts_check's rules, mini-batches). */
 int train_solver_resolve(nnt_solver *solver, const nnt_train_opts *o, size_t m, size_t m_eval,
-                         size_t n_x, int n_h, nnt_err *err);
+                         size_t n_x, int n_h, int n_ranks, nnt_err *err);
 
 /* train_run returns this when *stop interrupted it (the network holds the last completed step). */
 #define NNT_TRAIN_STOPPED 1

@@ -14,6 +14,19 @@ int nnt_errf(nnt_err *err, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
+        err->peer = 0;
+    }
+    return -1;
+}
+
+int nnt_err_peer(nnt_err *err, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->peer = 1;
     }
     return -1;
 }

@@ -301,9 +301,6 @@ static void print_summary_json(const train_args *a, const nnt_scan *scan, const 
     printf("}\n");
 }
 
-/* --epochs auto: enough epochs for AUTO_STEPS optimiser steps, and at least AUTO_EPOCHS. */
-#define AUTO_STEPS 1000
-#define AUTO_EPOCHS 20
 
 int cmd_train(const train_args *args)
 {
@@ -447,29 +444,18 @@ int cmd_train(const train_args *args)
                     skipped + skipped_test == 1 ? "" : "s");
     }
 
-    if (resolved.train.epochs == 0) {
-        size_t b = a->train.batch == 0 || a->train.batch > n.train ? n.train : a->train.batch;
-        size_t steps = (n.train + b - 1) / b, epochs = (AUTO_STEPS + steps - 1) / steps;
-        resolved.train.epochs = epochs < AUTO_EPOCHS ? AUTO_EPOCHS : (int)epochs;
-    }
+    if (resolved.train.epochs == 0)
+        resolved.train.epochs = train_epochs_auto(n.train, a->train.batch);
     if (resolved.log_every < 0)
         resolved.log_every = a->train.epochs <= 100 ? 1 : a->train.epochs / 100;
 
     /* resolved here rather than in train_run so the log says which before training starts, and
      * a forced --solver dual that is not exact (mini-batches) is the usage error it is */
     nnt_solver solver = NNT_SOLVER_PRIMAL;
-    if (comm.size > 1) {
-        /* the Gram matrix would need every rank's images: one process only (same on all ranks) */
-        if (a->train.solver == NNT_SOLVER_DUAL) {
-            if (lead)
-                fprintf(stderr, "nnt train: --solver dual runs in one process only; use primal or "
-                                "auto under mpirun\nTry 'nnt train --help'.\n");
-            code = EXIT_USAGE;
-            goto done;
-        }
-    } else if (train_solver_resolve(&solver, &a->train, train.m, val.m + test.m, train.n_x,
-                                    a->hidden, &err)) {
-        fprintf(stderr, "nnt train: %s\nTry 'nnt train --help'.\n", err.msg);
+    if (train_solver_resolve(&solver, &a->train, train.m, val.m + test.m, train.n_x, a->hidden,
+                             comm.size, &err)) {
+        if (lead)
+            fprintf(stderr, "nnt train: %s\nTry 'nnt train --help'.\n", err.msg);
         code = EXIT_USAGE;
         goto done;
     }
@@ -521,7 +507,7 @@ int cmd_train(const train_args *args)
     }
     /* train_run fails on every rank alike; the message worth printing is from a rank that
      * failed itself, not one told that another did */
-    if ((failed_rank = first_failed(&comm, rc && !strstr(err.msg, "on another rank"))) >= 0 || rc) {
+    if ((failed_rank = first_failed(&comm, rc && !err.peer)) >= 0 || rc) {
         if (prog.tty)
             fputs("\r\033[K", stderr);
         if (failed_rank == comm.rank)
@@ -536,7 +522,7 @@ int cmd_train(const train_args *args)
         rc = eval_dataset_all(&ev_val, &model.net, &val, &comm, &err);
     if (rc == 0 && n.test)
         rc = eval_dataset_all(&ev_test, &model.net, &test, &comm, &err);
-    if ((failed_rank = first_failed(&comm, rc && !strstr(err.msg, "on another rank"))) >= 0 || rc) {
+    if ((failed_rank = first_failed(&comm, rc && !err.peer)) >= 0 || rc) {
         if (failed_rank == comm.rank)
             fprintf(stderr, "nnt: %s\n", err.msg);
         goto done;

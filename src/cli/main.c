@@ -393,12 +393,12 @@ static int main_train(int argc, char **argv)
         return usage_error(cmd, "unexpected argument '%s' (one dataset folder only)", argv[optind + 1]);
     if (a.train.patience > 0 && a.val_split == 0.0)
         return usage_error(cmd, "--patience needs a validation set: add --val-split F%s", "");
-    if (a.train.solver == NNT_SOLVER_DUAL && a.train.optimizer == NNT_OPT_ADAM)
-        return usage_error(cmd, "--solver dual needs --optimizer sgd or momentum: Adam's steps "
-                                "leave the span of the training images%s", "");
+    nnt_err err;
+    if (train_opts_check(&a.train, 1, &err)) /* the rest, which needs the ranks: cmd_train */
+        return usage_error(cmd, "%s", err.msg);
     a.dir = argv[optind];
     if (a.train.lr == 0.0f)
-        a.train.lr = a.train.optimizer == NNT_OPT_ADAM ? 0.001f : 0.01f;
+        a.train.lr = train_lr_default(a.train.optimizer);
     return cmd_train(&a);
 }
 

@@ -342,8 +342,10 @@ nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, int n_state, nnt_err *e
             free(peers);
             free(layout);
         }
-        nnt_errf(err, local_ok ? "out of memory on another rank"
-                               : "out of memory for a gradient of %zu values", n);
+        if (local_ok)
+            nnt_err_peer(err, "out of memory on another rank");
+        else
+            nnt_errf(err, "out of memory for a gradient of %zu values", n);
         return NULL;
     }
     if (w->kind == RED_SHM)

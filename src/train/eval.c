@@ -67,7 +67,7 @@ int eval_dataset_all(nnt_eval *ev, const nnt_net *net, const nnt_dataset *ds,
     double sum[4] = {rc ? 1.0 : 0.0, (double)ev->m, (double)ev->correct, ev->loss * (double)ev->m};
     comm_allreduce_sum_double(comm, sum, 4);
     if (sum[0] > 0.0)
-        return rc ? rc : nnt_errf(err, "evaluation failed on another rank");
+        return rc ? rc : nnt_err_peer(err, "evaluation failed on another rank");
     ev->m = (size_t)sum[1];
     ev->correct = (size_t)sum[2];
     ev->accuracy = ev->m ? sum[2] / sum[1] : 0.0;

@@ -44,9 +44,42 @@ int train_solver_parse(nnt_solver *solver, const char *name)
     return i < 0 ? -1 : 0;
 }
 
-int train_solver_resolve(nnt_solver *solver, const nnt_train_opts *o, size_t m, size_t m_eval,
-                         size_t n_x, int n_h, nnt_err *err)
+float train_lr_default(nnt_optimizer opt)
 {
+    return opt == NNT_OPT_ADAM ? 0.001f : 0.01f;
+}
+
+int train_epochs_auto(size_t m, size_t batch)
+{
+    enum { AUTO_STEPS = 1000, AUTO_EPOCHS = 20 };
+    size_t b = batch == 0 || batch > m ? m : batch;
+    if (b == 0)
+        return AUTO_EPOCHS;
+    size_t steps = (m + b - 1) / b, epochs = (AUTO_STEPS + steps - 1) / steps;
+    return epochs < AUTO_EPOCHS ? AUTO_EPOCHS : (int)epochs;
+}
+
+int train_opts_check(const nnt_train_opts *o, int n_ranks, nnt_err *err)
+{
+    if (o->solver == NNT_SOLVER_DUAL && o->optimizer == NNT_OPT_ADAM)
+        return nnt_errf(err, "--solver dual needs --optimizer sgd or momentum: Adam's steps "
+                             "leave the span of the training images");
+    /* the Gram matrix would need every rank's images */
+    if (o->solver == NNT_SOLVER_DUAL && n_ranks > 1)
+        return nnt_errf(err, "--solver dual runs in one process only; use primal or auto under "
+                             "mpirun");
+    return 0;
+}
+
+int train_solver_resolve(nnt_solver *solver, const nnt_train_opts *o, size_t m, size_t m_eval,
+                         size_t n_x, int n_h, int n_ranks, nnt_err *err)
+{
+    if (train_opts_check(o, n_ranks, err))
+        return -1;
+    if (n_ranks > 1) {
+        *solver = NNT_SOLVER_PRIMAL;
+        return 0;
+    }
     const char *why = dual_inexact_reason(o, m);
     switch (o->solver) {
     case NNT_SOLVER_PRIMAL:
@@ -341,7 +374,7 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     size_t M = (size_t)agree[3];
     if (agree[0] > 0.0 || M == 0 || M > INT32_MAX) {
         if (!local_rc)
-            local_rc = agree[0] > 0.0 ? nnt_errf(err, "training failed on another rank")
+            local_rc = agree[0] > 0.0 ? nnt_err_peer(err, "training failed on another rank")
                                       : nnt_errf(err, "training needs between 1 and %d images, "
                                                       "not %zu", INT32_MAX, M);
         return local_rc;
@@ -359,7 +392,7 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     comm_allreduce_max_int(comm, &no_count, 1);
     int order_rc = 0;
     if (no_count) {
-        order_rc = count ? nnt_errf(err, "training failed on another rank")
+        order_rc = count ? nnt_err_peer(err, "training failed on another rank")
                          : nnt_errf(err, "out of memory for %zu strata", b);
     } else if (!full) {
         order_count(count, o->position, m, b);
@@ -376,7 +409,7 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     nnt_solver solver = NNT_SOLVER_PRIMAL;
     if (n_ranks == 1) {
         if (train_solver_resolve(&solver, o, m, (val ? val->m : 0) + (test ? test->m : 0), n_x,
-                                 n_h, err)) {
+                                 n_h, 1, err)) {
             order_free(&ord);
             return -1;
         }
@@ -437,7 +470,7 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     comm_allreduce_max_int(comm, &failed, 1);
     if (failed) {
         if (rc == 0)
-            rc = nnt_errf(err, "training failed on another rank");
+            rc = nnt_err_peer(err, "training failed on another rank");
         goto done;
     }
     /* ranks on one host train one shared copy of the parameters (reducer_params) */

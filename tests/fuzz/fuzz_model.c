@@ -65,7 +65,7 @@ static void check_decoded(const nnt_model *m, size_t size)
 static void run(const uint8_t *data, size_t size)
 {
     nnt_model m;
-    nnt_err err = {{0}};
+    nnt_err err = {{0}, 0};
     if (model_decode(&m, data, size, NAME, &err) != 0) {
         FUZZ_CHECK(strncmp(err.msg, NAME ": ", strlen(NAME ": ")) == 0 && err.msg[strlen(NAME ": ")],
                    "failure message does not start with the name: \"%s\"", err.msg);

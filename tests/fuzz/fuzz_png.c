@@ -77,7 +77,7 @@ static void check_failure(const nnt_err *err, const char *call)
 static void check_resize(const nnt_image *src, uint32_t width, uint32_t height)
 {
     nnt_image dst;
-    nnt_err err = {{0}};
+    nnt_err err = {{0}, 0};
     int rc = img_resize(&dst, src, width, height, &err);
     FUZZ_CHECK(rc == 0, "resize %ux%u -> %ux%u failed: %s", src->width, src->height, width, height,
                err.msg);
@@ -93,7 +93,7 @@ static void check_resize(const nnt_image *src, uint32_t width, uint32_t height)
 static void run(void)
 {
     nnt_image_info info;
-    nnt_err err = {{0}};
+    nnt_err err = {{0}, 0};
     int probed = img_probe(&info, g_path, FUZZ_MAX_PIXELS, &err) == 0;
     if (probed) {
         FUZZ_CHECK(info.width >= 1 && info.height >= 1 &&
