@@ -3,7 +3,8 @@
 # golden set of fixed-seed, one-thread commands with each, then compares what they wrote byte for
 # byte: model files, JSON lines (times and paths removed), predict/eval output and exports.
 #
-#   tools/golden.sh OLD NEW       e.g. tools/golden.sh 034f501 HEAD, or NEW = . for the work tree
+#   tools/golden.sh OLD NEW       e.g. tools/golden.sh 034f501 HEAD, or NEW = . for the work tree;
+#                                 either may also be an nnt binary already built (a path to it)
 #   GOLDEN_KEEP=DIR tools/golden.sh ...   keep the outputs in DIR
 #
 # Each revision is built in a temporary worktree with -DNNT_MPI=ON when mpicc is there (the
@@ -29,6 +30,10 @@ command -v mpicc >/dev/null && command -v mpirun >/dev/null && MPI=ON
 build() {
   local name=$1 rev=$2 dir=$W/$1/src
   rm -rf "$W/$name"; mkdir -p "$W/$name"
+  if [ "$rev" != . ] && [ -f "$rev" ] && [ -x "$rev" ]; then # a binary: used as it is
+    mkdir -p "$dir/build" && ln -s "$(cd "$(dirname "$rev")" && pwd)/$(basename "$rev")" "$dir/build/nnt"
+    return
+  fi
   if [ "$rev" = . ]; then
     # the work tree as it stands, tracked and untracked files alike (not the ignored ones)
     mkdir -p "$dir"
