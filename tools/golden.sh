@@ -110,7 +110,7 @@ run() {
     fi
     rm -f "$out/$cmd.raw"
     # stderr without its rates and times: the messages, the progress values, the solver line
-    sed -E 's/ +[0-9]+ img\/s//; s/ +ETA [0-9:]+//; s/in [0-9.]+ s/in T s/g' "$out/$cmd.err" >"$out/$cmd.stderr"
+    sed -E 's/ +[0-9]+ img\/s//; s/ +ETA [0-9:]+//; s/in [0-9.]+ s/in T s/g; s#'"$out"'#OUT#g' "$out/$cmd.err" >"$out/$cmd.stderr"
     rm -f "$out/$cmd.err"
     [ -f "$out/$cmd.bin" ] || continue
     # what the model does with images and how it leaves nnt: predict, eval, info, exports
