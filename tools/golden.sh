@@ -60,7 +60,9 @@ fi
 
 T1="--threads 1 --json"
 TUT="--batch full --optimizer sgd --init normal --lr 0.0075 --epochs 2500 --hidden 7"
-# The golden set: NAME|DATASET|ranks|train options. Every command trains with --threads 1.
+# The golden set: NAME|DATASET|ranks|train options. Every command trains with --threads 1 but
+# the threads2-* ones, which split each step over a team of 2 (a fixed split: the same bits
+# every run).
 GOLDEN=(
   "cat-primal|cat|1|$TUT --solver primal"
   "cat-dual|cat|1|$TUT --solver dual"
@@ -82,6 +84,9 @@ GOLDEN=(
   "ten-adam|ten|1|--hidden 32 --batch 40 --epochs 6 --seed 2"
   "ten-sgd-full|ten|1|--hidden 16 --batch full --optimizer sgd --lr 0.2 --epochs 40 --solver primal"
   "ten-momentum-val|ten|1|--hidden 24 --optimizer momentum --lr 0.05 --batch 30 --epochs 8 --val-split 0.2 --patience 3"
+  "threads2-adam|ten|1|--hidden 64 --batch 40 --epochs 3 --seed 5 --threads 2"
+  "threads2-sgd|ten|1|--hidden 64 --batch 50 --optimizer sgd --lr 0.1 --epochs 3 --threads 2"
+  "threads2-momentum-l2|ten|1|--hidden 96 --batch full --optimizer momentum --lr 0.05 --l2 0.01 --epochs 20 --solver primal --threads 2"
   "mpi2-batch|data|2|--hidden 8 --batch 64 --epochs 6 --val-split 0.2"
   "mpi2-full|data|2|--batch full --optimizer sgd --init normal --lr 0.0075 --epochs 200 --hidden 4"
   "mpi3-batch|ten|3|--hidden 16 --batch 30 --epochs 4"
