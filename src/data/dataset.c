@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "nnt/dataset.h"
+#include "nnt/path.h"
 #include "nnt/simd.h"
 
 #define MAX_DEPTH 64
@@ -42,25 +43,6 @@ static void strvec_free(strvec *s)
     memset(s, 0, sizeof *s);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char *path_join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    int slash = a > 0 && dir[a - 1] != '/';
-    char *p = malloc(a + slash + b + 1);
-    if (!p)
-        return NULL;
-    memcpy(p, dir, a);
-    if (slash)
-        p[a] = '/';
-    memcpy(p + a + slash, name, b + 1);
-    return p;
-}
-
 static int is_png_name(const char *name)
 {
     size_t n = strlen(name);
@@ -91,7 +73,7 @@ static int list_dir(strvec *out, const char *dir, nnt_err *err)
     if (rerr)
         return nnt_errf(err, "%s: cannot read folder: %s", dir, strerror(rerr));
     if (out->n > 1)
-        qsort(out->v, out->n, sizeof *out->v, cmp_str);
+        qsort(out->v, out->n, sizeof *out->v, path_cmp);
     return 0;
 }
 

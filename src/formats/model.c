@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "nnt/model.h"
+#include "nnt/path.h"
 #include "nnt/wbuf.h"
 
 _Static_assert(sizeof(float) == 4 && FLT_MANT_DIG == 24, "the file stores IEEE-754 binary32");
@@ -155,11 +156,6 @@ static int check_class_name(const char *name, const char *s, size_t len, size_t 
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Sorting a copy finds duplicates in n log n: n comes from the file and may be large. */
 static int check_unique(const char *name, char *const *names, size_t n, nnt_err *err)
 {
@@ -168,7 +164,7 @@ static int check_unique(const char *name, char *const *names, size_t n, nnt_err 
     if (!sorted)
         return nnt_errf(err, "%s: out of memory", name);
     memcpy(sorted, names, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, cmp_str);
+    qsort(sorted, n, sizeof *sorted, path_cmp);
     int rc = 0;
     for (size_t i = 1; i < n && rc == 0; i++)
         if (strcmp(sorted[i - 1], sorted[i]) == 0)

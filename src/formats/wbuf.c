@@ -11,6 +11,7 @@
 
 #include <zlib.h>
 
+#include "nnt/rng.h"
 #include "nnt/wbuf.h"
 
 _Static_assert(sizeof(float) == 4, "wbuf_f32le writes binary32");
@@ -99,10 +100,7 @@ static int open_temp(char *tmp, size_t base)
                  (uint64_t)(uintptr_t)tmp;
     static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     for (int attempt = 0; attempt < 100; attempt++) {
-        uint64_t z = (x += 0x9e3779b97f4a7c15ULL); /* splitmix64: names need only differ */
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        z ^= z >> 31;
+        uint64_t z = rng_splitmix64(&x); /* names need only differ */
         for (size_t i = 0; i < 6; i++, z /= 62)
             tmp[base + i] = chars[z % 62];
         int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
