@@ -10,7 +10,7 @@
 
 #include "nnt/dataset.h"
 #include "nnt/path.h"
-#include "nnt/simd.h"
+#include "nnt/pixels.h"
 
 #define MAX_DEPTH 64
 
@@ -523,24 +523,14 @@ void filelist_release(nnt_filelist *l)
     memset(l, 0, sizeof *l);
 }
 
-/* v / 255 for every byte value, so expansion is a table look-up and matches numpy's x / 255. */
-static void scale_table(float t[256])
-{
-    for (int v = 0; v < 256; v++)
-        t[v] = (float)v / 255.0f;
-}
-
-NNT_VECTOR void dataset_gather(float *X, int32_t *y, const nnt_dataset *ds, const size_t *idx, size_t first,
+void dataset_gather(float *X, int32_t *y, const nnt_dataset *ds, const size_t *idx, size_t first,
                     size_t b)
 {
-    /* X: n_x x b. The division is scale_table's, computed, not looked up: it vectorises */
+    /* X: n_x x b, ld = n_x */
     size_t n_x = ds->n_x;
     for (size_t j = 0; j < b; j++) {
         size_t src = idx ? idx[j] : first + j;
-        const uint8_t *col = ds->X + src * n_x;
-        float *x = X + j * n_x;
-        for (size_t i = 0; i < n_x; i++)
-            x[i] = (float)col[i] / 255.0f;
+        pixels_to_floats(X + j * n_x, ds->X + src * n_x, n_x);
         if (y)
             y[j] = ds->y[src];
     }
@@ -548,9 +538,5 @@ NNT_VECTOR void dataset_gather(float *X, int32_t *y, const nnt_dataset *ds, cons
 
 void dataset_column_from_image(float *x, const nnt_image *img)
 {
-    float t[256];
-    scale_table(t);
-    size_t n = (size_t)img->width * img->height * img->channels;
-    for (size_t i = 0; i < n; i++)
-        x[i] = t[img->pixels[i]];
+    pixels_to_floats(x, img->pixels, (size_t)img->width * img->height * img->channels);
 }

@@ -8,8 +8,8 @@
 #include "nnt/export.h"
 #include "nnt/npz.h"
 #include "nnt/pb.h"
+#include "nnt/pixels.h"
 
-#define PIXEL_DIVISOR 255.0f /* what dataset.c divides by; model format version 1 says so */
 /* Protobuf parsers refuse messages of 2 GiB or more (ONNX then wants external data files). */
 #define PB_MAX_MESSAGE ((size_t)INT32_MAX)
 
@@ -49,7 +49,7 @@ int export_npz(const nnt_model *m, const char *path, nnt_err *err)
     size_t s_classes[1] = {(size_t)m->n_classes};
     const char *act = act_name(net->act), *out = output_name(m), *meta = m->meta ? m->meta : "";
     int64_t height = m->height, width = m->width, channels = m->channels;
-    float divisor = PIXEL_DIVISOR, slope = NNT_LEAKY_SLOPE;
+    float divisor = NNT_PIXEL_DIVISOR, slope = NNT_LEAKY_SLOPE;
     int rc = npz_add_f32(&z, "W1", W1, s_W1, 2, err) || npz_add_f32(&z, "b1", net->b1, s_b1, 2, err) ||
              npz_add_f32(&z, "W2", W2, s_W2, 2, err) || npz_add_f32(&z, "b2", net->b2, s_b2, 2, err) ||
              npz_add_str(&z, "classes", (const char *const *)m->class_names, s_classes[0], 1, err) ||
@@ -237,9 +237,9 @@ int export_onnx_encode(nnt_wbuf *out, const nnt_model *m, const char *producer_v
     free(W2);
     snprintf(doc, sizeof doc,
              "Two-layer network trained by nnt. input: one image per row, its %lu x %lu x %d "
-             "(height x width x channels) samples in row-major order divided by 255. "
+             "(height x width x channels) samples in row-major order divided by %g. "
              "probabilities: %s.",
-             (unsigned long)m->height, (unsigned long)m->width, m->channels,
+             (unsigned long)m->height, (unsigned long)m->width, m->channels, (double)NNT_PIXEL_DIVISOR,
              net->n_y == 1 ? "P(class 1) (sigmoid); class 1 when above 0.5"
                            : "one per class (softmax), classes in metadata 'classes'");
     pb_string(&graph, GRAPH_DOC, doc);
@@ -271,7 +271,8 @@ int export_onnx_encode(nnt_wbuf *out, const nnt_model *m, const char *producer_v
     metadata(out, "input_width", num);
     snprintf(num, sizeof num, "%d", m->channels);
     metadata(out, "input_channels", num);
-    metadata(out, "input_divisor", "255");
+    snprintf(num, sizeof num, "%g", (double)NNT_PIXEL_DIVISOR);
+    metadata(out, "input_divisor", num);
     metadata(out, "activation", act_name(net->act));
     metadata(out, "output", output_name(m));
 

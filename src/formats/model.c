@@ -13,6 +13,7 @@
 
 #include "nnt/model.h"
 #include "nnt/path.h"
+#include "nnt/pixels.h"
 #include "nnt/wbuf.h"
 
 _Static_assert(sizeof(float) == 4 && FLT_MANT_DIG == 24, "the file stores IEEE-754 binary32");
@@ -31,9 +32,6 @@ enum {
     NAME_MAX_LEN = 255 /* class names are folder names: NAME_MAX on common file systems */
 };
 
-/* Version 1 feeds the network pixel / 255 (dataset.c); the file says so, and a file asking for
- * another scaling is refused rather than silently mispredicted. */
-#define PIXEL_DIVISOR 255.0f
 
 /* ---- little-endian bytes, written and read with shifts so the host's byte order never shows */
 
@@ -249,7 +247,7 @@ static int encode(uint8_t **buf, size_t *len, const nnt_model *model, const char
         (uint32_t)net->n_h, (uint32_t)net->n_y, (uint32_t)model->n_classes, (uint32_t)net->act};
     for (int i = 0; i < 8; i++)
         put_u32(p + 4 * i, head[i]);
-    put_f32(p + 32, PIXEL_DIVISOR);
+    put_f32(p + 32, NNT_PIXEL_DIVISOR);
     p += HEAD_V1;
 
     p = put_chunk_header(p, "CLSS", clss);
@@ -341,10 +339,12 @@ static int decode_head(nnt_model *model, size_t *n_params, span s, const char *n
         f[i] = get_u32(s.p + 4 * i);
     if (check_shape(name, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], n_params, err))
         return -1;
+    /* version 1 records the input scaling (pixels.h); a file asking for another one is refused
+     * rather than silently mispredicted */
     float divisor = get_f32(s.p + 32);
-    if (divisor != PIXEL_DIVISOR)
+    if (divisor != NNT_PIXEL_DIVISOR)
         return nnt_errf(err, "%s: input scaling divides pixels by %g; this nnt divides by %g", name,
-                        (double)divisor, (double)PIXEL_DIVISOR);
+                        (double)divisor, (double)NNT_PIXEL_DIVISOR);
     model->width = f[0];
     model->height = f[1];
     model->channels = (int)f[2];
