@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nnt/export.h"
+#include "nnt/json.h"
 #include "nnt/npz.h"
 #include "nnt/pb.h"
 #include "nnt/pixels.h"
@@ -171,28 +172,6 @@ static void metadata(nnt_wbuf *model, const char *key, const char *value)
     wbuf_free(&e);
 }
 
-/* s as a JSON string; protobuf strings must be UTF-8, so invalid bytes become \ufffd. */
-static void json_string_utf8(nnt_wbuf *b, const char *s)
-{
-    wbuf_u8(b, '"');
-    size_t n = strlen(s);
-    for (size_t at = 0, k; at < n; at += k) {
-        const unsigned char *p = (const unsigned char *)s + at;
-        uint32_t cp = utf8_next(p, n - at, &k);
-        char esc[8];
-        if (cp == '"' || cp == '\\') {
-            esc[0] = '\\', esc[1] = (char)cp;
-            wbuf_put(b, esc, 2);
-        } else if (cp < 0x20 || (cp == 0xfffd && k == 1)) {
-            snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
-            wbuf_put(b, esc, 6);
-        } else {
-            wbuf_put(b, p, k);
-        }
-    }
-    wbuf_u8(b, '"');
-}
-
 int export_onnx_encode(nnt_wbuf *out, const nnt_model *m, const char *producer_version,
                        const char *name, nnt_err *err)
 {
@@ -259,7 +238,7 @@ int export_onnx_encode(nnt_wbuf *out, const nnt_model *m, const char *producer_v
     for (int c = 0; c < m->n_classes; c++) {
         if (c)
             wbuf_u8(&text, ',');
-        json_string_utf8(&text, m->class_names[c]);
+        json_quote(&text, m->class_names[c], strlen(m->class_names[c])); /* valid UTF-8, as protobuf wants */
     }
     wbuf_put(&text, "]", 2); /* with the NUL: text.data is a C string */
     if (!text.failed)

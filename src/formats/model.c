@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "nnt/le.h"
+#include "nnt/meta.h"
 #include "nnt/model.h"
 #include "nnt/path.h"
 #include "nnt/pixels.h"
@@ -32,45 +34,6 @@ enum {
     NAME_MAX_LEN = 255 /* class names are folder names: NAME_MAX on common file systems */
 };
 
-
-/* ---- little-endian bytes, written and read with shifts so the host's byte order never shows */
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_f32(uint8_t *p, float f)
-{
-    uint32_t v;
-    memcpy(&v, &f, 4);
-    put_u32(p, v);
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
-
-static float get_f32(const uint8_t *p)
-{
-    uint32_t v = get_u32(p);
-    float f;
-    memcpy(&f, &v, 4);
-    return f;
-}
 
 /* ---- chunk tags: four ASCII letters, right-padded with spaces; an upper-case first letter marks a
  * chunk a reader must understand (critical), a lower-case one a chunk it may skip (ancillary). */
@@ -184,7 +147,7 @@ static int check_params(const char *name, const float *p, size_t n, nnt_err *err
 static uint8_t *put_chunk_header(uint8_t *p, const char *tag, uint64_t len)
 {
     memcpy(p, tag, 4);
-    put_u64(p + 4, len);
+    le_put_u64(p + 4, len);
     return p + CHUNK_HEADER;
 }
 
@@ -238,7 +201,7 @@ static int encode(uint8_t **buf, size_t *len, const nnt_model *model, const char
     if (!b)
         return nnt_errf(err, "%s: out of memory for %zu bytes", name, total);
     memcpy(p, MAGIC, 8);
-    put_u32(p + 8, NNT_MODEL_VERSION);
+    le_put_u32(p + 8, NNT_MODEL_VERSION);
     p += FILE_HEADER;
 
     p = put_chunk_header(p, "HEAD", HEAD_V1);
@@ -246,25 +209,25 @@ static int encode(uint8_t **buf, size_t *len, const nnt_model *model, const char
         model->width,       model->height,      (uint32_t)model->channels,  (uint32_t)net->n_x,
         (uint32_t)net->n_h, (uint32_t)net->n_y, (uint32_t)model->n_classes, (uint32_t)net->act};
     for (int i = 0; i < 8; i++)
-        put_u32(p + 4 * i, head[i]);
-    put_f32(p + 32, NNT_PIXEL_DIVISOR);
+        le_put_u32(p + 4 * i, head[i]);
+    le_put_f32(p + 32, NNT_PIXEL_DIVISOR);
     p += HEAD_V1;
 
     p = put_chunk_header(p, "CLSS", clss);
-    put_u32(p, (uint32_t)n_classes);
+    le_put_u32(p, (uint32_t)n_classes);
     p += 4;
     for (size_t i = 0; i < n_classes; i++) {
         size_t n = strlen(model->class_names[i]);
-        put_u32(p, (uint32_t)n);
+        le_put_u32(p, (uint32_t)n);
         memcpy(p + 4, model->class_names[i], n);
         p += 4 + n;
     }
 
     p = put_chunk_header(p, "PARM", parm);
-    put_u64(p, n_params);
+    le_put_u64(p, n_params);
     p += 8;
     for (size_t i = 0; i < n_params; i++, p += 4)
-        put_f32(p, net->params[i]);
+        le_put_f32(p, net->params[i]);
 
     if (model->meta) {
         p = put_chunk_header(p, "META", meta);
@@ -273,7 +236,7 @@ static int encode(uint8_t **buf, size_t *len, const nnt_model *model, const char
     }
 
     p = put_chunk_header(p, "END ", 0);
-    put_u32(p, wbuf_crc32(b, (size_t)(p - b)));
+    le_put_u32(p, wbuf_crc32(b, (size_t)(p - b)));
     *buf = b;
     *len = total;
     return 0;
@@ -293,14 +256,14 @@ static int check_integrity(const uint8_t *buf, size_t len, const char *name, nnt
 {
     static const uint8_t end_header[CHUNK_HEADER] = {'E', 'N', 'D', ' '}; /* length 0 */
     if (len >= FILE_HEADER + CRC_BYTES &&
-        wbuf_crc32(buf, len - CRC_BYTES) == get_u32(buf + len - CRC_BYTES))
+        wbuf_crc32(buf, len - CRC_BYTES) == le_get_u32(buf + len - CRC_BYTES))
         return 0;
     size_t pos = FILE_HEADER;
     for (;;) {
         if (len - pos < CHUNK_HEADER)
             break;
         const uint8_t *tag = buf + pos;
-        uint64_t clen = get_u64(buf + pos + 4);
+        uint64_t clen = le_get_u64(buf + pos + 4);
         /* truncation keeps every complete header intact; a bad tag or absurd length is damage */
         if (!tag_valid(tag) || clen > NNT_MODEL_MAX_BYTES)
             return nnt_errf(err, "%s: checksum mismatch: the file is damaged", name);
@@ -310,7 +273,7 @@ static int check_integrity(const uint8_t *buf, size_t len, const char *name, nnt
         if (tag_is(tag, "END ")) {
             if (len - pos < CRC_BYTES)
                 break;
-            if (len - pos > CRC_BYTES && wbuf_crc32(buf, pos) == get_u32(buf + pos))
+            if (len - pos > CRC_BYTES && wbuf_crc32(buf, pos) == le_get_u32(buf + pos))
                 return nnt_errf(err, "%s: %zu trailing bytes after the checksum", name,
                                 len - pos - CRC_BYTES);
             return nnt_errf(err, "%s: checksum mismatch: the file is damaged", name);
@@ -336,12 +299,12 @@ static int decode_head(nnt_model *model, size_t *n_params, span s, const char *n
         return nnt_errf(err, "%s: HEAD chunk is %zu bytes, expected %d", name, s.n, HEAD_V1);
     uint32_t f[8];
     for (int i = 0; i < 8; i++)
-        f[i] = get_u32(s.p + 4 * i);
+        f[i] = le_get_u32(s.p + 4 * i);
     if (check_shape(name, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], n_params, err))
         return -1;
     /* version 1 records the input scaling (pixels.h); a file asking for another one is refused
      * rather than silently mispredicted */
-    float divisor = get_f32(s.p + 32);
+    float divisor = le_get_f32(s.p + 32);
     if (divisor != NNT_PIXEL_DIVISOR)
         return nnt_errf(err, "%s: input scaling divides pixels by %g; this nnt divides by %g", name,
                         (double)divisor, (double)NNT_PIXEL_DIVISOR);
@@ -361,7 +324,7 @@ static int decode_classes(nnt_model *model, span s, const char *name, nnt_err *e
 {
     if (s.n < 4)
         return nnt_errf(err, "%s: CLSS chunk is %zu bytes, too short for its count", name, s.n);
-    uint32_t count = get_u32(s.p);
+    uint32_t count = le_get_u32(s.p);
     if (count != (uint32_t)model->n_classes)
         return nnt_errf(err,
                         "%s: dimensions do not add up: CLSS lists %lu class names, HEAD says "
@@ -378,7 +341,7 @@ static int decode_classes(nnt_model *model, span s, const char *name, nnt_err *e
     for (size_t i = 0; i < count; i++) {
         if (s.n - pos < 4)
             return nnt_errf(err, "%s: truncated: CLSS chunk ends in class name %zu", name, i);
-        size_t n = get_u32(s.p + pos);
+        size_t n = le_get_u32(s.p + pos);
         pos += 4;
         if (n > s.n - pos)
             return nnt_errf(err, "%s: truncated: class name %zu runs past the CLSS chunk", name, i);
@@ -401,7 +364,7 @@ static int decode_params(nnt_model *model, size_t n_params, span s, const char *
 {
     if (s.n < 8)
         return nnt_errf(err, "%s: PARM chunk is %zu bytes, too short for its count", name, s.n);
-    uint64_t count = get_u64(s.p);
+    uint64_t count = le_get_u64(s.p);
     if ((s.n - 8) % 4 != 0 || (s.n - 8) / 4 != count)
         return nnt_errf(err,
                         "%s: PARM chunk of %zu bytes does not hold the %llu parameters it "
@@ -417,19 +380,8 @@ static int decode_params(nnt_model *model, size_t n_params, span s, const char *
     if (net_new(net, net->n_x, net->n_h, net->n_y, net->act, &e)) /* zeroes net on failure */
         return nnt_errf(err, "%s: %s", name, e.msg);
     for (size_t i = 0; i < n_params; i++)
-        net->params[i] = get_f32(s.p + 8 + 4 * i);
+        net->params[i] = le_get_f32(s.p + 8 + 4 * i);
     return check_params(name, net->params, n_params, err);
-}
-
-static int decode_meta(nnt_model *model, span s, const char *name, nnt_err *err)
-{
-    if (memchr(s.p, '\0', s.n))
-        return nnt_errf(err, "%s: META chunk contains a NUL byte", name);
-    if (!(model->meta = malloc(s.n + 1)))
-        return nnt_errf(err, "%s: out of memory", name);
-    memcpy(model->meta, s.p, s.n);
-    model->meta[s.n] = '\0';
-    return 0;
 }
 
 /* Version 1: the chunks between the file header and the checksum (region [p, p + n)). */
@@ -443,7 +395,7 @@ static int decode_v1(nnt_model *model, const uint8_t *p, size_t n, const char *n
         if (n - pos < CHUNK_HEADER)
             return nnt_errf(err, "%s: truncated: no END chunk", name);
         const uint8_t *tag = p + pos;
-        uint64_t clen = get_u64(p + pos + 4);
+        uint64_t clen = le_get_u64(p + pos + 4);
         if (!tag_valid(tag))
             return nnt_errf(err, "%s: bad chunk tag %02x %02x %02x %02x at byte %zu", name, tag[0],
                             tag[1], tag[2], tag[3], FILE_HEADER + pos);
@@ -482,7 +434,7 @@ static int decode_v1(nnt_model *model, const uint8_t *p, size_t n, const char *n
     if (decode_head(model, &n_params, found[0], name, err) ||
         decode_classes(model, found[1], name, err) ||
         decode_params(model, n_params, found[2], name, err) ||
-        (seen[3] && decode_meta(model, found[3], name, err)))
+        (seen[3] && meta_decode(&model->meta, found[3].p, found[3].n, name, err)))
         return -1;
     return 0;
 }
@@ -502,7 +454,7 @@ int model_decode(nnt_model *model, const uint8_t *buf, size_t len, const char *n
     if (len < FILE_HEADER)
         return nnt_errf(err, "%s: truncated: the file ends in its header", name);
     /* the version comes before the checksum: a later version may checksum differently */
-    uint32_t version = get_u32(buf + 8);
+    uint32_t version = le_get_u32(buf + 8);
     if (version == 0 || version > NNT_MODEL_VERSION)
         return nnt_errf(err, "%s: unsupported format version %lu (this nnt reads 1..%d)", name,
                         (unsigned long)version, NNT_MODEL_VERSION);
@@ -591,27 +543,4 @@ void model_free(nnt_model *model)
     free(model->class_names);
     free(model->meta);
     memset(model, 0, sizeof *model);
-}
-
-int model_meta_get(const nnt_model *model, const char *key, char *out, size_t n)
-{
-    size_t klen = strlen(key);
-    if (n > 0)
-        out[0] = '\0';
-    if (!model->meta || klen == 0 || strpbrk(key, "=\n"))
-        return -1;
-    for (const char *line = model->meta; *line;) {
-        const char *end = strchr(line, '\n');
-        size_t llen = end ? (size_t)(end - line) : strlen(line);
-        if (llen > klen && memcmp(line, key, klen) == 0 && line[klen] == '=') {
-            size_t vlen = llen - klen - 1;
-            if (vlen >= n) /* never hand back a cut value */
-                return -1;
-            memcpy(out, line + klen + 1, vlen);
-            out[vlen] = '\0';
-            return 0;
-        }
-        line += llen + (end ? 1 : 0);
-    }
-    return -1;
 }

@@ -11,10 +11,9 @@
 
 #include <zlib.h>
 
+#include "nnt/le.h"
 #include "nnt/rng.h"
 #include "nnt/wbuf.h"
-
-_Static_assert(sizeof(float) == 4, "wbuf_f32le writes binary32");
 
 /* Makes room for n more bytes; 0 on success, -1 (and b->failed) otherwise. */
 static int reserve(nnt_wbuf *b, size_t n)
@@ -49,12 +48,10 @@ void wbuf_put(nnt_wbuf *b, const void *p, size_t n)
     b->len += n;
 }
 
-/* v as n little-endian bytes, with shifts so the host's byte order never shows */
 static void put_le(nnt_wbuf *b, uint64_t v, int n)
 {
     uint8_t bytes[8];
-    for (int i = 0; i < n; i++)
-        bytes[i] = (uint8_t)(v >> (8 * i));
+    le_put(bytes, v, n);
     wbuf_put(b, bytes, (size_t)n);
 }
 
@@ -73,14 +70,8 @@ void wbuf_f32le(nnt_wbuf *b, const float *v, size_t n)
     if (bytes == 0 || reserve(b, bytes))
         return;
     uint8_t *p = b->data + b->len;
-    for (size_t i = 0; i < n; i++, p += 4) {
-        uint32_t u;
-        memcpy(&u, &v[i], 4);
-        p[0] = (uint8_t)u;
-        p[1] = (uint8_t)(u >> 8);
-        p[2] = (uint8_t)(u >> 16);
-        p[3] = (uint8_t)(u >> 24);
-    }
+    for (size_t i = 0; i < n; i++, p += 4)
+        le_put_f32(p, v[i]);
     b->len += bytes;
 }
 
