@@ -62,7 +62,8 @@ for t in "${targets[@]}"; do
     case $t in
     png) args=(src/base/err.c src/data/png.c -lpng -lz -lm) ;;
     model) args=(-DNNT_BLAS_OPENBLAS src/base/err.c src/net/net.c src/net/act.c src/base/rng.c src/base/blas.c
-        src/base/path.c src/formats/model.c src/formats/meta.c src/formats/wbuf.c
+        src/base/path.c src/formats/model.c src/formats/chunk.c src/formats/meta.c src/formats/wbuf.c
+        src/formats/file.c
         -lopenblas -lz -lm) ;;
     esac
     (cd "$ROOT" && "$FUZZ_CC" "${CFLAGS_FUZZ[@]}" "tests/fuzz/fuzz_$t.c" "${args[@]}" -o "$WORK/bin/fuzz_$t") || {
