@@ -1,4 +1,5 @@
-/* dataset.h — a folder of class sub-folders of PNGs: scanning it, and loading it as a uint8 matrix. */
+/* dataset.h — a folder of class sub-folders of PNGs: scanning it (scan.c), and loading it as a
+ * uint8 matrix (dataset.c). */
 #ifndef NNT_DATASET_H
 #define NNT_DATASET_H
 
