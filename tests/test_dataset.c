@@ -191,6 +191,26 @@ static void test_errors(void)
         scan_fails("noperm", "noperm/b: cannot open folder");
         chmod(p, 0755);
     }
+
+    /* names starting with '.' are never looked at, at any level (scan.c skips them under fts) */
+    mkdirs("hidden/a/.skip");
+    mkdirs("hidden/b");
+    mkdirs("hidden/.c");
+    png("hidden/a/1.png", 2, 2, 1, 0);
+    png("hidden/a/.skip/2.png", 2, 2, 1, 0);
+    png("hidden/a/.3.png", 2, 2, 1, 0);
+    png("hidden/b/1.png", 2, 2, 1, 0);
+    png("hidden/.c/1.png", 2, 2, 1, 0);
+    char dangling[512];
+    snprintf(dangling, sizeof dangling, "%s/hidden/b/.gone.png", root);
+    CHECK(symlink("nowhere", dangling) == 0);
+    nnt_scan s;
+    nnt_err err;
+    CHECK(scan(&s, "hidden", &err) == 0 && s.n_classes == 2 && s.train.n == 2);
+    dataset_scan_free(&s);
+    snprintf(dangling, sizeof dangling, "%s/hidden/b/gone.png", root);
+    CHECK(symlink("nowhere", dangling) == 0);
+    scan_fails("hidden", "hidden/b/gone.png: No such file or directory");
 }
 
 static void test_loading(void)

@@ -276,8 +276,6 @@ static void check_fixture_model(const nnt_model *m)
     CHECK(m->net.W1[2 + 3 * 5] == 17 * 0.125f - 1.0f);
     CHECK(m->net.b1[0] == 18 * 0.125f - 1.0f && m->net.W2[2] == 23 * 0.125f - 1.0f);
     CHECK(m->net.b2[0] == 2.0f);
-    char v[32];
-    CHECK(model_meta_get(m, "nnt_version", v, sizeof v) == 0 && !strcmp(v, "0.1.0"));
 }
 
 static uint8_t *read_all(const char *path, size_t *len)
@@ -362,26 +360,6 @@ static void test_round_trip(const char *keep)
         model_free(&d); /* safe twice */
         model_free(&models[k]);
     }
-}
-
-static void test_meta_get(void)
-{
-    char meta[] = "a=1\nnnt_version=0.1.0\nnnt=x\nempty=\nlast=end";
-    nnt_model m = {.meta = meta};
-    char v[8];
-    CHECK(model_meta_get(&m, "a", v, sizeof v) == 0 && !strcmp(v, "1"));
-    CHECK(model_meta_get(&m, "nnt", v, sizeof v) == 0 && !strcmp(v, "x"));
-    CHECK(model_meta_get(&m, "nnt_version", v, sizeof v) == 0 && !strcmp(v, "0.1.0"));
-    CHECK(model_meta_get(&m, "empty", v, sizeof v) == 0 && !strcmp(v, ""));
-    CHECK(model_meta_get(&m, "last", v, sizeof v) == 0 && !strcmp(v, "end"));
-    CHECK(model_meta_get(&m, "nnt_version", v, 5) == -1 && !strcmp(v, "")); /* "0.1.0" needs 6 */
-    CHECK(model_meta_get(&m, "nnt_version", v, 6) == 0 && !strcmp(v, "0.1.0"));
-    CHECK(model_meta_get(&m, "missing", v, sizeof v) == -1);
-    CHECK(model_meta_get(&m, "nnt_", v, sizeof v) == -1);
-    CHECK(model_meta_get(&m, "", v, sizeof v) == -1);
-    CHECK(model_meta_get(&m, "a=1", v, sizeof v) == -1);
-    nnt_model none = {0};
-    CHECK(model_meta_get(&none, "a", v, sizeof v) == -1);
 }
 
 /* ---- the decoder's refusals */
@@ -913,7 +891,6 @@ int main(int argc, char **argv)
 
     test_fixture(fixture_path);
     test_round_trip(argc > 2 ? argv[2] : NULL);
-    test_meta_get();
     test_damage(fixture, len);
     test_forged(fixture, len);
     test_chunks();

@@ -6,6 +6,11 @@
 
 int main(void)
 {
+    /* splitmix64's published first outputs from 0 (Vigna's reference implementation) */
+    uint64_t sm = 0;
+    CHECK(rng_splitmix64(&sm) == 0xe220a8397b1dcdafULL);
+    CHECK(rng_splitmix64(&sm) == 0x6e789e6aa1b965f4ULL);
+
     nnt_rng a, b;
     rng_seed(&a, 1);
     rng_seed(&b, 1);

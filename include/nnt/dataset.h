@@ -1,4 +1,5 @@
-/* dataset.h — a folder of class sub-folders of PNGs: scanning it, and loading it as a uint8 matrix. */
+/* dataset.h — a folder of class sub-folders of PNGs: scanning it (scan.c), and loading it as a
+ * uint8 matrix (dataset.c). */
 #ifndef NNT_DATASET_H
 #define NNT_DATASET_H
 
@@ -7,6 +8,7 @@
 
 #include "nnt/err.h"
 #include "nnt/image.h"
+#include "nnt/pixels.h"
 #include "nnt/rng.h"
 
 /* Image files and their class labels, in a fixed order (class, then path by byte order). */
@@ -84,12 +86,12 @@ int filelist_split(nnt_filelist *fit, nnt_filelist *held, const nnt_filelist *fi
 /* Frees a list's arrays but not its paths, which it borrows (filelist_split, shards). */
 void filelist_release(nnt_filelist *l);
 
-/* X = the columns idx[0..b) of ds as floats scaled to [0, 1] (pixels / 255), or the columns
+/* X = the columns idx[0..b) of ds as floats (pixels_to_floats), or the columns
  * first..first+b when idx is NULL. X: n_x × b, ld = n_x. y (b labels) is filled when not NULL. */
 void dataset_gather(float *X, int32_t *y, const nnt_dataset *ds, const size_t *idx, size_t first,
                     size_t b);
 
-/* The image's samples as one X column (float, [0,1]); img must be in ds geometry. */
+/* The image's samples as one X column (pixels_to_floats); img must be in ds geometry. */
 void dataset_column_from_image(float *x, const nnt_image *img);
 
 #endif

@@ -1,4 +1,5 @@
-/* image.h — PNG files (libpng): header probing, hardened decoding to 8-bit gray/RGB, resizing, writing. */
+/* image.h — decoded images: PNG files (png.c: header probing, hardened decoding to 8-bit
+ * gray/RGB, writing) and bilinear resizing (resize.c). */
 #ifndef NNT_IMAGE_H
 #define NNT_IMAGE_H
 

@@ -19,7 +19,7 @@ typedef struct nnt_model {
     int channels;           /* 1 gray, 3 RGB */
     int n_classes;          /* ≥ 2; net.n_y is 1 when n_classes == 2, else n_classes */
     char **class_names;     /* n_classes NUL-terminated UTF-8 names, owned */
-    char *meta;             /* owned "key=value\n" lines on how it was trained (may be NULL) */
+    char *meta;             /* owned "key=value\n" lines on how it was trained (may be NULL; meta.h) */
     uint32_t version;       /* format version the file was read from (set by model_load) */
 } nnt_model;
 
@@ -39,8 +39,5 @@ int model_save(const nnt_model *model, const char *path, nnt_err *err);
 int model_load(nnt_model *model, const char *path, nnt_err *err);
 /* Frees everything the model owns and zeroes it; safe on a zeroed model. */
 void model_free(nnt_model *model);
-
-/* Value of `key` in model->meta copied into out (size n); returns 0, or -1 when absent. */
-int model_meta_get(const nnt_model *model, const char *key, char *out, size_t n);
 
 #endif

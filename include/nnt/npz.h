@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "nnt/err.h"
+#include "nnt/utf8.h" /* utf8_next, which npz_add_str uses */
 #include "nnt/wbuf.h"
 
 /* Most dimensions of one array. */
@@ -36,9 +37,5 @@ int npz_add_str(nnt_npz *z, const char *name, const char *const *strs, size_t n,
 int npz_save(nnt_npz *z, nnt_err *err);
 /* Frees the archive's buffers; safe after npz_init and after npz_save. */
 void npz_free(nnt_npz *z);
-
-/* The code point of the UTF-8 sequence at s (n bytes left, n ≥ 1) and its length in *len;
- * invalid, overlong, surrogate or truncated sequences give U+FFFD with *len = 1. */
-uint32_t utf8_next(const unsigned char *s, size_t n, size_t *len);
 
 #endif

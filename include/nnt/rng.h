@@ -11,6 +11,9 @@ typedef struct nnt_rng {
 
 /* Seeds the state from one 64-bit number via splitmix64 (any seed, including 0, is fine). */
 void rng_seed(nnt_rng *rng, uint64_t seed);
+/* Advances *x by the golden gamma and returns its splitmix64 mix: one seed's stream of well
+ * spread 64-bit values (rng_seed's, and wherever a few distinct numbers are enough). */
+uint64_t rng_splitmix64(uint64_t *x);
 /* Next 64 random bits. */
 uint64_t rng_next(nnt_rng *rng);
 /* Uniform in [0, 1) with 53 random bits. */

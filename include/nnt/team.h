@@ -15,8 +15,6 @@ typedef void (*nnt_team_fn)(void *ctx, int id, int n);
 /* A team of n ≥ 1 members: the caller and n - 1 new threads, which wait until team_run.
  * Returns NULL with a message when a thread cannot be started. */
 nnt_team *team_new(int n, nnt_err *err);
-/* Members in the team. */
-int team_size(const nnt_team *team);
 /* Runs fn(ctx, id, n) on every member and returns when all have returned. */
 void team_run(nnt_team *team, nnt_team_fn fn, void *ctx);
 /* Inside fn: waits until every member has reached this barrier. Every member must call it

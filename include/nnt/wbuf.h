@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "nnt/err.h"
+#include "nnt/file.h" /* file_save, which wbuf_save calls */
 
 /* Appends never fail one by one: a failed growth (out of memory, or a size past SIZE_MAX) sets
  * `failed`, later appends do nothing, and the caller checks once at the end. Zero-initialise. */
@@ -29,10 +30,6 @@ uint32_t wbuf_crc32(const void *data, size_t n);
 /* Frees the bytes and zeroes b; safe on a zeroed buffer. */
 void wbuf_free(nnt_wbuf *b);
 
-/* Writes len bytes to a temporary file in path's folder, flushes and fsyncs it and renames it
- * over path, as model_save does: path is replaced by a complete file or not at all, and no
- * temporary file is left behind. The message names path. */
-int file_save(const char *path, const void *data, size_t len, nnt_err *err);
 /* file_save of b's bytes; fails with "out of memory" when an append failed. */
 int wbuf_save(const nnt_wbuf *b, const char *path, nnt_err *err);
 

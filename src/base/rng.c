@@ -3,7 +3,7 @@
 
 #include "nnt/rng.h"
 
-static uint64_t splitmix64(uint64_t *x)
+uint64_t rng_splitmix64(uint64_t *x)
 {
     uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -17,7 +17,7 @@ void rng_seed(nnt_rng *rng, uint64_t seed)
 {
     uint64_t x = seed;
     for (int i = 0; i < 4; i++)
-        rng->s[i] = splitmix64(&x);
+        rng->s[i] = rng_splitmix64(&x);
 }
 
 uint64_t rng_next(nnt_rng *rng)

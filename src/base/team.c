@@ -136,8 +136,6 @@ nnt_team *team_new(int n, nnt_err *err)
     return t;
 }
 
-int team_size(const nnt_team *t) { return t->n; }
-
 int team_cpus(void)
 {
 #ifdef CPU_COUNT

@@ -11,6 +11,7 @@
 #include "nnt/dataset.h"
 #include "nnt/eval.h"
 #include "nnt/model.h"
+#include "nnt/path.h"
 
 /* Everything one evaluation computed, for the two printers. */
 typedef struct report {
@@ -230,16 +231,6 @@ static void print_json(const report *r, const char *dir)
         putchar('}');
     }
     printf("]}\n");
-}
-
-static char *path_join(const char *dir, const char *name)
-{
-    size_t n = strlen(dir), k = strlen(name), len;
-    const char *sep = n > 0 && dir[n - 1] == '/' ? "" : "/";
-    char *p = nnt_add_size(&len, n, k) || nnt_add_size(&len, len, 2) ? NULL : malloc(len);
-    if (p)
-        snprintf(p, len, "%s%s%s", dir, sep, name);
-    return p;
 }
 
 static int is_dir(const char *path)

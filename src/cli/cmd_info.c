@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "cli.h"
+#include "nnt/json.h"
+#include "nnt/meta.h"
 #include "nnt/model.h"
 
 /* Text from the file goes to a terminal: control bytes are shown as \xNN, not sent. */
@@ -22,27 +24,7 @@ static void put_text(const char *s, size_t n)
     }
 }
 
-/* Calls fn(ctx, key, key_len, value, value_len) for each "key=value" line of meta, in file order;
- * a line without '=' has no key (key_len 0, value the whole line); empty lines are skipped. */
-typedef void meta_fn(void *ctx, const char *key, size_t klen, const char *val, size_t vlen);
-
-static void meta_lines(const char *meta, meta_fn *fn, void *ctx)
-{
-    for (const char *line = meta; line && *line;) {
-        const char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line) : strlen(line);
-        const char *eq = memchr(line, '=', len);
-        if (len > 0) {
-            if (eq)
-                fn(ctx, line, (size_t)(eq - line), eq + 1, len - (size_t)(eq - line) - 1);
-            else
-                fn(ctx, line, 0, line, len);
-        }
-        line += len + (end ? 1 : 0);
-    }
-}
-
-static void text_line(void *ctx, const char *key, size_t klen, const char *val, size_t vlen)
+static int text_line(void *ctx, const char *key, size_t klen, const char *val, size_t vlen)
 {
     (void)ctx;
     printf("  ");
@@ -52,42 +34,22 @@ static void text_line(void *ctx, const char *key, size_t klen, const char *val, 
     }
     put_text(val, vlen);
     putchar('\n');
-}
-
-/* A JSON string of the n bytes at s (a slice of META, not NUL-terminated), escaped as
- * json_string escapes. */
-static void json_slice(const char *s, size_t n)
-{
-    putchar('"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"': fputs("\\\"", stdout); break;
-        case '\\': fputs("\\\\", stdout); break;
-        case '\r': fputs("\\r", stdout); break;
-        case '\t': fputs("\\t", stdout); break;
-        default:
-            if (c < 0x20)
-                printf("\\u%04x", c);
-            else
-                putchar(c);
-        }
-    }
-    putchar('"');
+    return 0;
 }
 
 typedef struct json_meta {
     int first;
 } json_meta;
 
-static void json_line(void *ctx, const char *key, size_t klen, const char *val, size_t vlen)
+static int json_line(void *ctx, const char *key, size_t klen, const char *val, size_t vlen)
 {
     json_meta *j = ctx;
     printf("%s", j->first ? "" : ",");
     j->first = 0;
-    json_slice(key, klen); /* "" for a line without '=' */
+    json_fquote(stdout, key, klen); /* "" for a line without '=' */
     putchar(':');
-    json_slice(val, vlen);
+    json_fquote(stdout, val, vlen);
+    return 0;
 }
 
 int cmd_info(const info_args *a)
@@ -145,7 +107,7 @@ int cmd_info(const info_args *a)
         if (m.meta) {
             json_meta j = {1};
             putchar('{');
-            meta_lines(m.meta, json_line, &j);
+            meta_each(m.meta, json_line, &j);
             printf("},\"meta_text\":");
             json_string(stdout, m.meta);
         } else {
@@ -183,7 +145,7 @@ int cmd_info(const info_args *a)
             printf("training    not recorded (no META chunk)\n");
         } else {
             printf("training    (META, as recorded)\n");
-            meta_lines(m.meta, text_line, NULL);
+            meta_each(m.meta, text_line, NULL);
         }
     }
     model_free(&m);

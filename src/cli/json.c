@@ -1,28 +1,13 @@
-/* json.c — the little JSON writing the CLI needs: escaped strings and finite-or-null numbers. */
+/* json.c — the CLI's JSON values: strings through the library's one escaper (json.h), and
+ * finite-or-null numbers. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "nnt/json.h"
 
-void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
+void json_string(FILE *f, const char *s) { json_fquote(f, s, strlen(s)); }
 
 void json_number(FILE *f, double x)
 {

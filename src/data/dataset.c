@@ -1,296 +1,12 @@
-/* dataset.c — finding a dataset's images and classes on disk, and decoding them into a uint8 matrix. */
-#include <dirent.h>
-#include <errno.h>
+/* dataset.c — a dataset's images decoded into a uint8 matrix (on threads), split for validation,
+ * and gathered into float batches. Finding them on disk is scan.c's. */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 
 #include "nnt/dataset.h"
-#include "nnt/simd.h"
-
-#define MAX_DEPTH 64
-
-/* ---- small growable lists ---- */
-
-typedef struct strvec {
-    size_t n, cap;
-    char **v;
-} strvec;
-
-static int strvec_push(strvec *s, char *str)
-{
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        char **v = realloc(s->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        s->v = v;
-        s->cap = cap;
-    }
-    s->v[s->n++] = str;
-    return 0;
-}
-
-static void strvec_free(strvec *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->v[i]);
-    free(s->v);
-    memset(s, 0, sizeof *s);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char *path_join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    int slash = a > 0 && dir[a - 1] != '/';
-    char *p = malloc(a + slash + b + 1);
-    if (!p)
-        return NULL;
-    memcpy(p, dir, a);
-    if (slash)
-        p[a] = '/';
-    memcpy(p + a + slash, name, b + 1);
-    return p;
-}
-
-static int is_png_name(const char *name)
-{
-    size_t n = strlen(name);
-    return n > 4 && strcasecmp(name + n - 4, ".png") == 0;
-}
-
-/* Sorted names in dir that do not start with '.'. */
-static int list_dir(strvec *out, const char *dir, nnt_err *err)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return nnt_errf(err, "%s: cannot open folder: %s", dir, strerror(errno));
-    struct dirent *e;
-    errno = 0;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *name = strdup(e->d_name);
-        if (!name || strvec_push(out, name)) {
-            free(name);
-            closedir(d);
-            return nnt_errf(err, "%s: out of memory listing the folder", dir);
-        }
-        errno = 0;
-    }
-    int rerr = errno;
-    closedir(d);
-    if (rerr)
-        return nnt_errf(err, "%s: cannot read folder: %s", dir, strerror(rerr));
-    if (out->n > 1)
-        qsort(out->v, out->n, sizeof *out->v, cmp_str);
-    return 0;
-}
-
-/* ---- scanning ---- */
-
-typedef struct visit {
-    dev_t dev;
-    ino_t ino;
-} visit;
-
-/* Adds every PNG below dir (following links) to files; stack holds the folders above, so a link
- * back to one of them is reported instead of followed forever. */
-static int walk(strvec *files, const char *dir, visit *stack, int depth, nnt_err *err)
-{
-    strvec names = {0};
-    if (list_dir(&names, dir, err))
-        return -1;
-    int rc = 0;
-    for (size_t i = 0; i < names.n && rc == 0; i++) {
-        char *path = path_join(dir, names.v[i]);
-        struct stat st;
-        if (!path) {
-            rc = nnt_errf(err, "%s: out of memory", dir);
-        } else if (stat(path, &st) != 0) {
-            rc = nnt_errf(err, "%s: %s", path, strerror(errno));
-        } else if (S_ISDIR(st.st_mode)) {
-            for (int k = 0; k <= depth && rc == 0; k++)
-                if (stack[k].dev == st.st_dev && stack[k].ino == st.st_ino)
-                    rc = nnt_errf(err, "%s: symlink loop (leads back to a folder above it)", path);
-            if (rc == 0 && depth + 1 >= MAX_DEPTH)
-                rc = nnt_errf(err, "%s: folders nested deeper than %d levels", path, MAX_DEPTH);
-            if (rc == 0) {
-                stack[depth + 1] = (visit){st.st_dev, st.st_ino};
-                rc = walk(files, path, stack, depth + 1, err);
-            }
-        } else if (S_ISREG(st.st_mode) && is_png_name(names.v[i])) {
-            if (strvec_push(files, path) == 0)
-                path = NULL;
-            else
-                rc = nnt_errf(err, "%s: out of memory", dir);
-        }
-        free(path);
-    }
-    strvec_free(&names);
-    return rc;
-}
-
-static int dir_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The class folders of root (sorted) and the images of each, appended to list with labels. */
-static int scan_split(nnt_filelist *list, strvec *classes, const char *root, nnt_err *err)
-{
-    strvec names = {0};
-    strvec files = {0};
-    size_t cap = 0;
-    int rc = list_dir(&names, root, err);
-    for (size_t i = 0; i < names.n && rc == 0; i++) {
-        char *path = path_join(root, names.v[i]);
-        if (!path) {
-            rc = nnt_errf(err, "%s: out of memory", root);
-            break;
-        }
-        struct stat st;
-        if (stat(path, &st) != 0) {
-            rc = nnt_errf(err, "%s: %s", path, strerror(errno));
-        } else if (S_ISDIR(st.st_mode)) {
-            /* a class folder */
-            visit stack[MAX_DEPTH];
-            struct stat rst;
-            if (stat(root, &rst) != 0) {
-                rc = nnt_errf(err, "%s: %s", root, strerror(errno));
-            } else {
-                stack[0] = (visit){rst.st_dev, rst.st_ino};
-                stack[1] = (visit){st.st_dev, st.st_ino};
-                size_t before = files.n;
-                rc = walk(&files, path, stack, 1, err);
-                if (rc == 0 && files.n == before)
-                    rc = nnt_errf(err, "%s: class folder has no .png images", path);
-                char *cname = rc == 0 ? strdup(names.v[i]) : NULL;
-                if (rc == 0 && (!cname || strvec_push(classes, cname))) {
-                    free(cname);
-                    rc = nnt_errf(err, "%s: out of memory", root);
-                }
-                if (rc == 0) {
-                    int32_t label = (int32_t)(classes->n - 1);
-                    if (files.n > cap) {
-                        size_t ncap = files.cap;
-                        int32_t *l = realloc(list->labels, ncap * sizeof *l);
-                        if (!l) {
-                            rc = nnt_errf(err, "%s: out of memory", root);
-                        } else {
-                            list->labels = l;
-                            cap = ncap;
-                        }
-                    }
-                    for (size_t k = before; rc == 0 && k < files.n; k++)
-                        list->labels[k] = label;
-                }
-            }
-        }
-        free(path);
-    }
-    strvec_free(&names);
-    if (rc == 0 && classes->n == 0)
-        rc = nnt_errf(err, "%s: no class folders (expected %s/<class>/*.png)", root, root);
-    if (rc) {
-        strvec_free(&files);
-        return -1;
-    }
-    list->n = files.n;
-    list->paths = files.v; /* ownership moves to list */
-    return 0;
-}
-
-static void filelist_free(nnt_filelist *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->paths[i]);
-    free(l->paths);
-    free(l->labels);
-    memset(l, 0, sizeof *l);
-}
-
-static void classes_free(strvec *c) { strvec_free(c); }
-
-int dataset_scan(nnt_scan *scan, const char *dir, nnt_err *err)
-{
-    memset(scan, 0, sizeof *scan);
-    if (!dir_exists(dir)) {
-        struct stat st;
-        if (stat(dir, &st) != 0)
-            return nnt_errf(err, "%s: %s", dir, strerror(errno));
-        return nnt_errf(err, "%s: not a folder", dir);
-    }
-    char *train_dir = path_join(dir, "train");
-    char *test_dir = path_join(dir, "test");
-    strvec classes = {0}, test_classes = {0};
-    int rc = 0;
-    if (!train_dir || !test_dir) {
-        rc = nnt_errf(err, "%s: out of memory", dir);
-    } else if (dir_exists(train_dir)) {
-        rc = scan_split(&scan->train, &classes, train_dir, err);
-        if (rc == 0 && dir_exists(test_dir)) {
-            rc = scan_split(&scan->test, &test_classes, test_dir, err);
-            scan->has_test = rc == 0;
-            if (rc == 0) {
-                int same = test_classes.n == classes.n;
-                for (size_t i = 0; same && i < classes.n; i++)
-                    same = strcmp(classes.v[i], test_classes.v[i]) == 0;
-                if (!same) {
-                    /* name the first class that is in one split and not the other */
-                    size_t i = 0;
-                    while (i < classes.n && i < test_classes.n &&
-                           strcmp(classes.v[i], test_classes.v[i]) == 0)
-                        i++;
-                    const char *what = i < classes.n ? classes.v[i] : test_classes.v[i];
-                    rc = nnt_errf(err,
-                                  "%s: its classes differ from %s's (%zu vs %zu classes; first "
-                                  "difference at '%s')",
-                                  test_dir, train_dir, test_classes.n, classes.n, what);
-                }
-            }
-        }
-    } else {
-        rc = scan_split(&scan->train, &classes, dir, err);
-    }
-    if (rc == 0 && classes.n < 2)
-        rc = nnt_errf(err, "%s: only one class ('%s'); a classifier needs at least two class folders",
-                      scan->has_test || dir_exists(train_dir) ? train_dir : dir, classes.v[0]);
-    if (rc == 0 && classes.n > INT32_MAX / 2)
-        rc = nnt_errf(err, "%s: too many classes", dir);
-    free(train_dir);
-    free(test_dir);
-    classes_free(&test_classes);
-    if (rc) {
-        classes_free(&classes);
-        dataset_scan_free(scan);
-        return -1;
-    }
-    scan->n_classes = (int)classes.n;
-    scan->class_names = classes.v;
-    return 0;
-}
-
-void dataset_scan_free(nnt_scan *scan)
-{
-    for (int i = 0; i < scan->n_classes; i++)
-        free(scan->class_names[i]);
-    free(scan->class_names);
-    filelist_free(&scan->train);
-    filelist_free(&scan->test);
-    memset(scan, 0, sizeof *scan);
-}
-
-/* ---- probing and loading ---- */
+#include "nnt/pixels.h"
 
 int dataset_probe(nnt_geometry *geom, const nnt_filelist *files, const nnt_load_opts *opts,
                   nnt_err *err)
@@ -541,24 +257,14 @@ void filelist_release(nnt_filelist *l)
     memset(l, 0, sizeof *l);
 }
 
-/* v / 255 for every byte value, so expansion is a table look-up and matches numpy's x / 255. */
-static void scale_table(float t[256])
-{
-    for (int v = 0; v < 256; v++)
-        t[v] = (float)v / 255.0f;
-}
-
-NNT_VECTOR void dataset_gather(float *X, int32_t *y, const nnt_dataset *ds, const size_t *idx, size_t first,
+void dataset_gather(float *X, int32_t *y, const nnt_dataset *ds, const size_t *idx, size_t first,
                     size_t b)
 {
-    /* X: n_x x b. The division is scale_table's, computed, not looked up: it vectorises */
+    /* X: n_x x b, ld = n_x */
     size_t n_x = ds->n_x;
     for (size_t j = 0; j < b; j++) {
         size_t src = idx ? idx[j] : first + j;
-        const uint8_t *col = ds->X + src * n_x;
-        float *x = X + j * n_x;
-        for (size_t i = 0; i < n_x; i++)
-            x[i] = (float)col[i] / 255.0f;
+        pixels_to_floats(X + j * n_x, ds->X + src * n_x, n_x);
         if (y)
             y[j] = ds->y[src];
     }
@@ -566,9 +272,5 @@ NNT_VECTOR void dataset_gather(float *X, int32_t *y, const nnt_dataset *ds, cons
 
 void dataset_column_from_image(float *x, const nnt_image *img)
 {
-    float t[256];
-    scale_table(t);
-    size_t n = (size_t)img->width * img->height * img->channels;
-    for (size_t i = 0; i < n; i++)
-        x[i] = t[img->pixels[i]];
+    pixels_to_floats(x, img->pixels, (size_t)img->width * img->height * img->channels);
 }

@@ -6,10 +6,11 @@
 #include <string.h>
 
 #include "nnt/export.h"
+#include "nnt/json.h"
 #include "nnt/npz.h"
 #include "nnt/pb.h"
+#include "nnt/pixels.h"
 
-#define PIXEL_DIVISOR 255.0f /* what dataset.c divides by; model format version 1 says so */
 /* Protobuf parsers refuse messages of 2 GiB or more (ONNX then wants external data files). */
 #define PB_MAX_MESSAGE ((size_t)INT32_MAX)
 
@@ -49,7 +50,7 @@ int export_npz(const nnt_model *m, const char *path, nnt_err *err)
     size_t s_classes[1] = {(size_t)m->n_classes};
     const char *act = act_name(net->act), *out = output_name(m), *meta = m->meta ? m->meta : "";
     int64_t height = m->height, width = m->width, channels = m->channels;
-    float divisor = PIXEL_DIVISOR, slope = NNT_LEAKY_SLOPE;
+    float divisor = NNT_PIXEL_DIVISOR, slope = NNT_LEAKY_SLOPE;
     int rc = npz_add_f32(&z, "W1", W1, s_W1, 2, err) || npz_add_f32(&z, "b1", net->b1, s_b1, 2, err) ||
              npz_add_f32(&z, "W2", W2, s_W2, 2, err) || npz_add_f32(&z, "b2", net->b2, s_b2, 2, err) ||
              npz_add_str(&z, "classes", (const char *const *)m->class_names, s_classes[0], 1, err) ||
@@ -171,28 +172,6 @@ static void metadata(nnt_wbuf *model, const char *key, const char *value)
     wbuf_free(&e);
 }
 
-/* s as a JSON string; protobuf strings must be UTF-8, so invalid bytes become \ufffd. */
-static void json_string_utf8(nnt_wbuf *b, const char *s)
-{
-    wbuf_u8(b, '"');
-    size_t n = strlen(s);
-    for (size_t at = 0, k; at < n; at += k) {
-        const unsigned char *p = (const unsigned char *)s + at;
-        uint32_t cp = utf8_next(p, n - at, &k);
-        char esc[8];
-        if (cp == '"' || cp == '\\') {
-            esc[0] = '\\', esc[1] = (char)cp;
-            wbuf_put(b, esc, 2);
-        } else if (cp < 0x20 || (cp == 0xfffd && k == 1)) {
-            snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
-            wbuf_put(b, esc, 6);
-        } else {
-            wbuf_put(b, p, k);
-        }
-    }
-    wbuf_u8(b, '"');
-}
-
 int export_onnx_encode(nnt_wbuf *out, const nnt_model *m, const char *producer_version,
                        const char *name, nnt_err *err)
 {
@@ -237,9 +216,9 @@ int export_onnx_encode(nnt_wbuf *out, const nnt_model *m, const char *producer_v
     free(W2);
     snprintf(doc, sizeof doc,
              "Two-layer network trained by nnt. input: one image per row, its %lu x %lu x %d "
-             "(height x width x channels) samples in row-major order divided by 255. "
+             "(height x width x channels) samples in row-major order divided by %g. "
              "probabilities: %s.",
-             (unsigned long)m->height, (unsigned long)m->width, m->channels,
+             (unsigned long)m->height, (unsigned long)m->width, m->channels, (double)NNT_PIXEL_DIVISOR,
              net->n_y == 1 ? "P(class 1) (sigmoid); class 1 when above 0.5"
                            : "one per class (softmax), classes in metadata 'classes'");
     pb_string(&graph, GRAPH_DOC, doc);
@@ -259,7 +238,7 @@ int export_onnx_encode(nnt_wbuf *out, const nnt_model *m, const char *producer_v
     for (int c = 0; c < m->n_classes; c++) {
         if (c)
             wbuf_u8(&text, ',');
-        json_string_utf8(&text, m->class_names[c]);
+        json_quote(&text, m->class_names[c], strlen(m->class_names[c])); /* valid UTF-8, as protobuf wants */
     }
     wbuf_put(&text, "]", 2); /* with the NUL: text.data is a C string */
     if (!text.failed)
@@ -271,7 +250,8 @@ int export_onnx_encode(nnt_wbuf *out, const nnt_model *m, const char *producer_v
     metadata(out, "input_width", num);
     snprintf(num, sizeof num, "%d", m->channels);
     metadata(out, "input_channels", num);
-    metadata(out, "input_divisor", "255");
+    snprintf(num, sizeof num, "%g", (double)NNT_PIXEL_DIVISOR);
+    metadata(out, "input_divisor", num);
     metadata(out, "activation", act_name(net->act));
     metadata(out, "output", output_name(m));
 

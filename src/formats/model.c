@@ -1,17 +1,21 @@
-/* model.c — the model file (layout in docs/model-format.md): encoding, a decoder that trusts no
- * byte of its input, crash-safe saving (temporary file, fsync, rename) and size-checked loading. */
-#include <errno.h>
-#include <fcntl.h>
+/* model.c — the model file's content (docs/model-format.md): HEAD (geometry, network sizes,
+ * activation, input scaling), CLSS, PARM and META encoded, and decoded by a reader that trusts no
+ * byte of its input, both under one set of consistency rules (kept in one file, past 400 lines,
+ * so that what is written and what is accepted are checked side by side). Framing and checksum:
+ * chunk.c; crash-safe saving and size-checked loading: file.c. */
 #include <float.h>
 #include <limits.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "nnt/chunk.h"
+#include "nnt/file.h"
+#include "nnt/le.h"
+#include "nnt/meta.h"
 #include "nnt/model.h"
+#include "nnt/path.h"
+#include "nnt/pixels.h"
 #include "nnt/wbuf.h"
 
 _Static_assert(sizeof(float) == 4 && FLT_MANT_DIG == 24, "the file stores IEEE-754 binary32");
@@ -20,78 +24,11 @@ _Static_assert(NNT_ACT_SIGMOID == 0 && NNT_ACT_TANH == 1 && NNT_ACT_RELU == 2 &&
                    NNT_ACT_LEAKY_RELU == 3 && NNT_ACT_COUNT == 4,
                "renumbering nnt_act changes what old model files mean");
 
-static const uint8_t MAGIC[8] = {0x89, 'N', 'N', 'T', '\r', '\n', 0x1a, '\n'};
-
 enum {
-    FILE_HEADER = 12,  /* magic + u32 version: the same in every version, forever */
-    CHUNK_HEADER = 12, /* 4-byte tag + u64 payload length */
-    CRC_BYTES = 4,
     HEAD_V1 = 36,      /* nine u32/f32 fields */
     NAME_MAX_LEN = 255 /* class names are folder names: NAME_MAX on common file systems */
 };
 
-/* Version 1 feeds the network pixel / 255 (dataset.c); the file says so, and a file asking for
- * another scaling is refused rather than silently mispredicted. */
-#define PIXEL_DIVISOR 255.0f
-
-/* ---- little-endian bytes, written and read with shifts so the host's byte order never shows */
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_f32(uint8_t *p, float f)
-{
-    uint32_t v;
-    memcpy(&v, &f, 4);
-    put_u32(p, v);
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
-
-static float get_f32(const uint8_t *p)
-{
-    uint32_t v = get_u32(p);
-    float f;
-    memcpy(&f, &v, 4);
-    return f;
-}
-
-/* ---- chunk tags: four ASCII letters, right-padded with spaces; an upper-case first letter marks a
- * chunk a reader must understand (critical), a lower-case one a chunk it may skip (ancillary). */
-
-static int tag_valid(const uint8_t *t)
-{
-    int padding = 0;
-    for (int i = 0; i < 4; i++) {
-        int letter = (t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z');
-        if (t[i] == ' ' && i > 0)
-            padding = 1;
-        else if (!letter || padding)
-            return 0;
-    }
-    return 1;
-}
-
-static int tag_is(const uint8_t *t, const char *name) { return memcmp(t, name, 4) == 0; }
-
-static int tag_critical(const uint8_t *t) { return t[0] >= 'A' && t[0] <= 'Z'; }
 
 /* ---- consistency, shared by the encoder (never write what the decoder refuses) and the decoder */
 
@@ -155,11 +92,6 @@ static int check_class_name(const char *name, const char *s, size_t len, size_t 
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Sorting a copy finds duplicates in n log n: n comes from the file and may be large. */
 static int check_unique(const char *name, char *const *names, size_t n, nnt_err *err)
 {
@@ -168,7 +100,7 @@ static int check_unique(const char *name, char *const *names, size_t n, nnt_err 
     if (!sorted)
         return nnt_errf(err, "%s: out of memory", name);
     memcpy(sorted, names, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, cmp_str);
+    qsort(sorted, n, sizeof *sorted, path_cmp);
     int rc = 0;
     for (size_t i = 1; i < n && rc == 0; i++)
         if (strcmp(sorted[i - 1], sorted[i]) == 0)
@@ -186,13 +118,6 @@ static int check_params(const char *name, const float *p, size_t n, nnt_err *err
 }
 
 /* ---- encoding */
-
-static uint8_t *put_chunk_header(uint8_t *p, const char *tag, uint64_t len)
-{
-    memcpy(p, tag, 4);
-    put_u64(p + 4, len);
-    return p + CHUNK_HEADER;
-}
 
 /* model_encode with `name` in front of its messages (model_save passes the path). */
 static int encode(uint8_t **buf, size_t *len, const nnt_model *model, const char *name,
@@ -229,7 +154,7 @@ static int encode(uint8_t **buf, size_t *len, const nnt_model *model, const char
     if (check_unique(name, model->class_names, n_classes, err))
         return -1;
     overflow |= nnt_mul_size(&parm, n_params, 4) || nnt_add_size(&parm, parm, 8) ||
-                nnt_add_size(&total, FILE_HEADER + 4 * CHUNK_HEADER + HEAD_V1 + CRC_BYTES, clss) ||
+                nnt_add_size(&total, CHUNK_FILE_HEADER + 4 * CHUNK_HEADER + HEAD_V1 + CHUNK_CRC_BYTES, clss) ||
                 nnt_add_size(&total, total, parm) ||
                 (model->meta && (nnt_add_size(&total, total, meta) ||
                                  nnt_add_size(&total, total, CHUNK_HEADER))) ||
@@ -243,43 +168,43 @@ static int encode(uint8_t **buf, size_t *len, const nnt_model *model, const char
     uint8_t *b = malloc(total), *p = b;
     if (!b)
         return nnt_errf(err, "%s: out of memory for %zu bytes", name, total);
-    memcpy(p, MAGIC, 8);
-    put_u32(p + 8, NNT_MODEL_VERSION);
-    p += FILE_HEADER;
+    memcpy(p, chunk_magic, 8);
+    le_put_u32(p + 8, NNT_MODEL_VERSION);
+    p += CHUNK_FILE_HEADER;
 
-    p = put_chunk_header(p, "HEAD", HEAD_V1);
+    p = chunk_put_header(p, "HEAD", HEAD_V1);
     uint32_t head[8] = {
         model->width,       model->height,      (uint32_t)model->channels,  (uint32_t)net->n_x,
         (uint32_t)net->n_h, (uint32_t)net->n_y, (uint32_t)model->n_classes, (uint32_t)net->act};
     for (int i = 0; i < 8; i++)
-        put_u32(p + 4 * i, head[i]);
-    put_f32(p + 32, PIXEL_DIVISOR);
+        le_put_u32(p + 4 * i, head[i]);
+    le_put_f32(p + 32, NNT_PIXEL_DIVISOR);
     p += HEAD_V1;
 
-    p = put_chunk_header(p, "CLSS", clss);
-    put_u32(p, (uint32_t)n_classes);
+    p = chunk_put_header(p, "CLSS", clss);
+    le_put_u32(p, (uint32_t)n_classes);
     p += 4;
     for (size_t i = 0; i < n_classes; i++) {
         size_t n = strlen(model->class_names[i]);
-        put_u32(p, (uint32_t)n);
+        le_put_u32(p, (uint32_t)n);
         memcpy(p + 4, model->class_names[i], n);
         p += 4 + n;
     }
 
-    p = put_chunk_header(p, "PARM", parm);
-    put_u64(p, n_params);
+    p = chunk_put_header(p, "PARM", parm);
+    le_put_u64(p, n_params);
     p += 8;
     for (size_t i = 0; i < n_params; i++, p += 4)
-        put_f32(p, net->params[i]);
+        le_put_f32(p, net->params[i]);
 
     if (model->meta) {
-        p = put_chunk_header(p, "META", meta);
+        p = chunk_put_header(p, "META", meta);
         memcpy(p, model->meta, meta);
         p += meta;
     }
 
-    p = put_chunk_header(p, "END ", 0);
-    put_u32(p, wbuf_crc32(b, (size_t)(p - b)));
+    p = chunk_put_header(p, "END ", 0);
+    le_put_u32(p, wbuf_crc32(b, (size_t)(p - b)));
     *buf = b;
     *len = total;
     return 0;
@@ -291,44 +216,6 @@ int model_encode(uint8_t **buf, size_t *len, const nnt_model *model, nnt_err *er
 }
 
 /* ---- decoding */
-
-/* The CRC is checked before anything is parsed. When it does not match at the end of the buffer,
- * walk the chunk headers (bounds-checked) to tell a truncated file, bytes appended after a good
- * checksum, and damage apart, so the message says what happened. */
-static int check_integrity(const uint8_t *buf, size_t len, const char *name, nnt_err *err)
-{
-    static const uint8_t end_header[CHUNK_HEADER] = {'E', 'N', 'D', ' '}; /* length 0 */
-    if (len >= FILE_HEADER + CRC_BYTES &&
-        wbuf_crc32(buf, len - CRC_BYTES) == get_u32(buf + len - CRC_BYTES))
-        return 0;
-    size_t pos = FILE_HEADER;
-    for (;;) {
-        if (len - pos < CHUNK_HEADER)
-            break;
-        const uint8_t *tag = buf + pos;
-        uint64_t clen = get_u64(buf + pos + 4);
-        /* truncation keeps every complete header intact; a bad tag or absurd length is damage */
-        if (!tag_valid(tag) || clen > NNT_MODEL_MAX_BYTES)
-            return nnt_errf(err, "%s: checksum mismatch: the file is damaged", name);
-        if (clen > len - pos - CHUNK_HEADER)
-            break;
-        pos += CHUNK_HEADER + (size_t)clen;
-        if (tag_is(tag, "END ")) {
-            if (len - pos < CRC_BYTES)
-                break;
-            if (len - pos > CRC_BYTES && wbuf_crc32(buf, pos) == get_u32(buf + pos))
-                return nnt_errf(err, "%s: %zu trailing bytes after the checksum", name,
-                                len - pos - CRC_BYTES);
-            return nnt_errf(err, "%s: checksum mismatch: the file is damaged", name);
-        }
-    }
-    /* The chunks run past the end: a cut file, or a damaged length field. A file that still ends
-     * in an END chunk and a checksum was not cut. */
-    if (len >= FILE_HEADER + CHUNK_HEADER + CRC_BYTES &&
-        memcmp(buf + len - CRC_BYTES - CHUNK_HEADER, end_header, CHUNK_HEADER) == 0)
-        return nnt_errf(err, "%s: checksum mismatch: the file is damaged", name);
-    return nnt_errf(err, "%s: truncated: the file ends inside a chunk (%zu bytes)", name, len);
-}
 
 typedef struct span {
     const uint8_t *p;
@@ -342,13 +229,15 @@ static int decode_head(nnt_model *model, size_t *n_params, span s, const char *n
         return nnt_errf(err, "%s: HEAD chunk is %zu bytes, expected %d", name, s.n, HEAD_V1);
     uint32_t f[8];
     for (int i = 0; i < 8; i++)
-        f[i] = get_u32(s.p + 4 * i);
+        f[i] = le_get_u32(s.p + 4 * i);
     if (check_shape(name, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], n_params, err))
         return -1;
-    float divisor = get_f32(s.p + 32);
-    if (divisor != PIXEL_DIVISOR)
+    /* version 1 records the input scaling (pixels.h); a file asking for another one is refused
+     * rather than silently mispredicted */
+    float divisor = le_get_f32(s.p + 32);
+    if (divisor != NNT_PIXEL_DIVISOR)
         return nnt_errf(err, "%s: input scaling divides pixels by %g; this nnt divides by %g", name,
-                        (double)divisor, (double)PIXEL_DIVISOR);
+                        (double)divisor, (double)NNT_PIXEL_DIVISOR);
     model->width = f[0];
     model->height = f[1];
     model->channels = (int)f[2];
@@ -365,7 +254,7 @@ static int decode_classes(nnt_model *model, span s, const char *name, nnt_err *e
 {
     if (s.n < 4)
         return nnt_errf(err, "%s: CLSS chunk is %zu bytes, too short for its count", name, s.n);
-    uint32_t count = get_u32(s.p);
+    uint32_t count = le_get_u32(s.p);
     if (count != (uint32_t)model->n_classes)
         return nnt_errf(err,
                         "%s: dimensions do not add up: CLSS lists %lu class names, HEAD says "
@@ -382,7 +271,7 @@ static int decode_classes(nnt_model *model, span s, const char *name, nnt_err *e
     for (size_t i = 0; i < count; i++) {
         if (s.n - pos < 4)
             return nnt_errf(err, "%s: truncated: CLSS chunk ends in class name %zu", name, i);
-        size_t n = get_u32(s.p + pos);
+        size_t n = le_get_u32(s.p + pos);
         pos += 4;
         if (n > s.n - pos)
             return nnt_errf(err, "%s: truncated: class name %zu runs past the CLSS chunk", name, i);
@@ -405,7 +294,7 @@ static int decode_params(nnt_model *model, size_t n_params, span s, const char *
 {
     if (s.n < 8)
         return nnt_errf(err, "%s: PARM chunk is %zu bytes, too short for its count", name, s.n);
-    uint64_t count = get_u64(s.p);
+    uint64_t count = le_get_u64(s.p);
     if ((s.n - 8) % 4 != 0 || (s.n - 8) / 4 != count)
         return nnt_errf(err,
                         "%s: PARM chunk of %zu bytes does not hold the %llu parameters it "
@@ -421,19 +310,8 @@ static int decode_params(nnt_model *model, size_t n_params, span s, const char *
     if (net_new(net, net->n_x, net->n_h, net->n_y, net->act, &e)) /* zeroes net on failure */
         return nnt_errf(err, "%s: %s", name, e.msg);
     for (size_t i = 0; i < n_params; i++)
-        net->params[i] = get_f32(s.p + 8 + 4 * i);
+        net->params[i] = le_get_f32(s.p + 8 + 4 * i);
     return check_params(name, net->params, n_params, err);
-}
-
-static int decode_meta(nnt_model *model, span s, const char *name, nnt_err *err)
-{
-    if (memchr(s.p, '\0', s.n))
-        return nnt_errf(err, "%s: META chunk contains a NUL byte", name);
-    if (!(model->meta = malloc(s.n + 1)))
-        return nnt_errf(err, "%s: out of memory", name);
-    memcpy(model->meta, s.p, s.n);
-    model->meta[s.n] = '\0';
-    return 0;
 }
 
 /* Version 1: the chunks between the file header and the checksum (region [p, p + n)). */
@@ -444,35 +322,27 @@ static int decode_v1(nnt_model *model, const uint8_t *p, size_t n, const char *n
     int seen[4] = {0};
     size_t pos = 0;
     for (int first = 1;; first = 0) {
-        if (n - pos < CHUNK_HEADER)
-            return nnt_errf(err, "%s: truncated: no END chunk", name);
-        const uint8_t *tag = p + pos;
-        uint64_t clen = get_u64(p + pos + 4);
-        if (!tag_valid(tag))
-            return nnt_errf(err, "%s: bad chunk tag %02x %02x %02x %02x at byte %zu", name, tag[0],
-                            tag[1], tag[2], tag[3], FILE_HEADER + pos);
-        if (clen > n - pos - CHUNK_HEADER)
-            return nnt_errf(err, "%s: truncated: chunk %.4s runs past the end of the file", name,
-                            (const char *)tag);
-        span s = {p + pos + CHUNK_HEADER, (size_t)clen};
-        pos += CHUNK_HEADER + (size_t)clen;
-        if (first && !tag_is(tag, "HEAD"))
+        const uint8_t *tag;
+        span s;
+        if (chunk_next(&tag, &s.p, &s.n, p, n, &pos, name, err))
+            return -1;
+        if (first && !chunk_tag_is(tag, "HEAD"))
             return nnt_errf(err, "%s: the first chunk is %.4s, expected HEAD", name,
                             (const char *)tag);
-        if (tag_is(tag, "END ")) {
-            if (clen != 0)
+        if (chunk_tag_is(tag, "END ")) {
+            if (s.n != 0)
                 return nnt_errf(err, "%s: END chunk has %zu bytes of payload, expected none", name,
                                 s.n);
             break;
         }
         int k = 0;
-        while (k < 4 && !tag_is(tag, known[k]))
+        while (k < 4 && !chunk_tag_is(tag, known[k]))
             k++;
         if (k < 4) {
             if (seen[k]++)
                 return nnt_errf(err, "%s: duplicate %s chunk", name, known[k]);
             found[k] = s;
-        } else if (tag_critical(tag)) {
+        } else if (chunk_tag_critical(tag)) {
             return nnt_errf(err, "%s: unknown critical chunk %.4s (written by a newer nnt?)", name,
                             (const char *)tag);
         } /* else an unknown ancillary chunk: skipped, by the rule in docs/model-format.md */
@@ -486,7 +356,7 @@ static int decode_v1(nnt_model *model, const uint8_t *p, size_t n, const char *n
     if (decode_head(model, &n_params, found[0], name, err) ||
         decode_classes(model, found[1], name, err) ||
         decode_params(model, n_params, found[2], name, err) ||
-        (seen[3] && decode_meta(model, found[3], name, err)))
+        (seen[3] && meta_decode(&model->meta, found[3].p, found[3].n, name, err)))
         return -1;
     return 0;
 }
@@ -501,19 +371,19 @@ int model_decode(nnt_model *model, const uint8_t *buf, size_t len, const char *n
     if ((uint64_t)len > NNT_MODEL_MAX_BYTES)
         return nnt_errf(err, "%s: %zu bytes, more than the %llu-byte limit of a model file", name,
                         len, (unsigned long long)NNT_MODEL_MAX_BYTES);
-    if (memcmp(buf, MAGIC, len < 8 ? len : 8) != 0)
+    if (memcmp(buf, chunk_magic, len < 8 ? len : 8) != 0)
         return nnt_errf(err, "%s: bad magic: not an nnt model file", name);
-    if (len < FILE_HEADER)
+    if (len < CHUNK_FILE_HEADER)
         return nnt_errf(err, "%s: truncated: the file ends in its header", name);
     /* the version comes before the checksum: a later version may checksum differently */
-    uint32_t version = get_u32(buf + 8);
+    uint32_t version = le_get_u32(buf + 8);
     if (version == 0 || version > NNT_MODEL_VERSION)
         return nnt_errf(err, "%s: unsupported format version %lu (this nnt reads 1..%d)", name,
                         (unsigned long)version, NNT_MODEL_VERSION);
-    if (check_integrity(buf, len, name, err))
+    if (chunk_check_integrity(buf, len, NNT_MODEL_MAX_BYTES, name, err))
         return -1;
     /* a matching checksum proves nothing against a crafted file: decode_v1 checks every bound */
-    if (decode_v1(model, buf + FILE_HEADER, len - FILE_HEADER - CRC_BYTES, name, err)) {
+    if (decode_v1(model, buf + CHUNK_FILE_HEADER, len - CHUNK_FILE_HEADER - CHUNK_CRC_BYTES, name, err)) {
         model_free(model);
         return -1;
     }
@@ -529,7 +399,7 @@ int model_save(const nnt_model *model, const char *path, nnt_err *err)
     size_t len;
     if (encode(&buf, &len, model, path, err))
         return -1;
-    int rc = file_save(path, buf, len, err); /* temp file, fsync, rename: all or nothing */
+    int rc = file_save(path, buf, len, err); /* all or nothing */
     free(buf);
     return rc;
 }
@@ -537,49 +407,11 @@ int model_save(const nnt_model *model, const char *path, nnt_err *err)
 int model_load(nnt_model *model, const char *path, nnt_err *err)
 {
     memset(model, 0, sizeof *model);
-    /* O_NONBLOCK: opening a FIFO must not hang before fstat can refuse it */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0)
-        return nnt_errf(err, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int saved = errno;
-        close(fd);
-        return nnt_errf(err, "%s: cannot stat: %s", path, strerror(saved));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return nnt_errf(err, "%s: not a regular file", path);
-    }
-    if (st.st_size < 0 || (uint64_t)st.st_size > NNT_MODEL_MAX_BYTES ||
-        (uint64_t)st.st_size > SIZE_MAX) {
-        close(fd);
-        return nnt_errf(err, "%s: %lld bytes, more than the %llu-byte limit of a model file", path,
-                        (long long)st.st_size, (unsigned long long)NNT_MODEL_MAX_BYTES);
-    }
-    size_t size = (size_t)st.st_size;
-    uint8_t *buf = malloc(size ? size : 1);
-    if (!buf) {
-        close(fd);
-        return nnt_errf(err, "%s: out of memory for %zu bytes", path, size);
-    }
-    FILE *f = fdopen(fd, "rb"); /* O_NONBLOCK has no effect on a regular file */
-    if (!f) {
-        int saved = errno;
-        free(buf);
-        close(fd);
-        return nnt_errf(err, "%s: cannot read: %s", path, strerror(saved));
-    }
-    /* a file that shrinks meanwhile decodes as truncated; one that changes fails the checksum */
-    size_t got = fread(buf, 1, size, f);
-    int failed = ferror(f);
-    int saved = errno;
-    fclose(f);
-    if (failed) {
-        free(buf);
-        return nnt_errf(err, "%s: read error: %s", path, strerror(saved));
-    }
-    int rc = model_decode(model, buf, got, path, err);
+    uint8_t *buf;
+    size_t len;
+    if (file_load(&buf, &len, path, NNT_MODEL_MAX_BYTES, "a model file", err))
+        return -1;
+    int rc = model_decode(model, buf, len, path, err);
     free(buf);
     return rc;
 }
@@ -595,27 +427,4 @@ void model_free(nnt_model *model)
     free(model->class_names);
     free(model->meta);
     memset(model, 0, sizeof *model);
-}
-
-int model_meta_get(const nnt_model *model, const char *key, char *out, size_t n)
-{
-    size_t klen = strlen(key);
-    if (n > 0)
-        out[0] = '\0';
-    if (!model->meta || klen == 0 || strpbrk(key, "=\n"))
-        return -1;
-    for (const char *line = model->meta; *line;) {
-        const char *end = strchr(line, '\n');
-        size_t llen = end ? (size_t)(end - line) : strlen(line);
-        if (llen > klen && memcmp(line, key, klen) == 0 && line[klen] == '=') {
-            size_t vlen = llen - klen - 1;
-            if (vlen >= n) /* never hand back a cut value */
-                return -1;
-            memcpy(out, line + klen + 1, vlen);
-            out[vlen] = '\0';
-            return 0;
-        }
-        line += llen + (end ? 1 : 0);
-    }
-    return -1;
 }

@@ -1,19 +1,12 @@
-/* wbuf.c — growing byte buffers with a sticky failure flag, and whole-file saving (temporary
- * file, fsync, rename). file_save repeats model_save's steps: model.c keeps its own copy, which
- * could call this one (a later refactor; this module came with `nnt export`). */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
+/* wbuf.c — growing byte buffers with a sticky failure flag, saved whole through file.c, and the
+ * CRC-32 they are checksummed with. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <zlib.h>
 
+#include "nnt/le.h"
 #include "nnt/wbuf.h"
-
-_Static_assert(sizeof(float) == 4, "wbuf_f32le writes binary32");
 
 /* Makes room for n more bytes; 0 on success, -1 (and b->failed) otherwise. */
 static int reserve(nnt_wbuf *b, size_t n)
@@ -48,12 +41,10 @@ void wbuf_put(nnt_wbuf *b, const void *p, size_t n)
     b->len += n;
 }
 
-/* v as n little-endian bytes, with shifts so the host's byte order never shows */
 static void put_le(nnt_wbuf *b, uint64_t v, int n)
 {
     uint8_t bytes[8];
-    for (int i = 0; i < n; i++)
-        bytes[i] = (uint8_t)(v >> (8 * i));
+    le_put(bytes, v, n);
     wbuf_put(b, bytes, (size_t)n);
 }
 
@@ -72,14 +63,8 @@ void wbuf_f32le(nnt_wbuf *b, const float *v, size_t n)
     if (bytes == 0 || reserve(b, bytes))
         return;
     uint8_t *p = b->data + b->len;
-    for (size_t i = 0; i < n; i++, p += 4) {
-        uint32_t u;
-        memcpy(&u, &v[i], 4);
-        p[0] = (uint8_t)u;
-        p[1] = (uint8_t)(u >> 8);
-        p[2] = (uint8_t)(u >> 16);
-        p[3] = (uint8_t)(u >> 24);
-    }
+    for (size_t i = 0; i < n; i++, p += 4)
+        le_put_f32(p, v[i]);
     b->len += bytes;
 }
 
@@ -87,93 +72,6 @@ void wbuf_free(nnt_wbuf *b)
 {
     free(b->data);
     memset(b, 0, sizeof *b);
-}
-
-/* A temporary name next to path, created with O_EXCL and mode 0666 so that the user's umask
- * applies as for any new file (mkstemp would fix 0600); the same scheme as model.c's. */
-static int open_temp(char *tmp, size_t base)
-{
-    struct timespec ts = {0};
-    (void)clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t x = (uint64_t)getpid() ^ (uint64_t)ts.tv_nsec << 20 ^ (uint64_t)ts.tv_sec ^
-                 (uint64_t)(uintptr_t)tmp;
-    static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    for (int attempt = 0; attempt < 100; attempt++) {
-        uint64_t z = (x += 0x9e3779b97f4a7c15ULL); /* splitmix64: names need only differ */
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        z ^= z >> 31;
-        for (size_t i = 0; i < 6; i++, z /= 62)
-            tmp[base + i] = chars[z % 62];
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0 || errno != EEXIST)
-            return fd;
-    }
-    return -1; /* errno is EEXIST */
-}
-
-/* Makes the rename durable; best effort, as some file systems refuse fsync on a folder. */
-static void sync_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-    if (!dir)
-        return;
-    int fd = open(dir, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
-int file_save(const char *path, const void *data, size_t len, nnt_err *err)
-{
-    size_t base = strlen(path) + strlen(".tmp-");
-    char *tmp = malloc(base + 7);
-    if (!tmp)
-        return nnt_errf(err, "%s: out of memory", path);
-    snprintf(tmp, base + 7, "%s.tmp-XXXXXX", path);
-    int fd = open_temp(tmp, base);
-    if (fd < 0) {
-        int saved = errno;
-        free(tmp);
-        return nnt_errf(err, "%s: cannot create a file in its folder: %s", path, strerror(saved));
-    }
-    /* the first failing step and its errno; every later step still runs its cleanup */
-    const char *failed = NULL;
-    int code = 0;
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        failed = "fdopen";
-        code = errno;
-        close(fd);
-    } else {
-        if ((len && fwrite(data, 1, len, f) != len) || fflush(f) != 0) {
-            failed = "write";
-            code = errno;
-        } else if (fsync(fileno(f)) != 0) {
-            failed = "fsync";
-            code = errno;
-        }
-        if (fclose(f) != 0 && !failed) {
-            failed = "close";
-            code = errno;
-        }
-    }
-    if (!failed && rename(tmp, path) != 0) {
-        failed = "rename";
-        code = errno;
-    }
-    int rc = 0;
-    if (failed) {
-        rc = nnt_errf(err, "%s: cannot save (%s failed): %s", path, failed, strerror(code));
-        unlink(tmp);
-    } else {
-        sync_dir(path);
-    }
-    free(tmp);
-    return rc;
 }
 
 int wbuf_save(const nnt_wbuf *b, const char *path, nnt_err *err)
