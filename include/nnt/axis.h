@@ -8,21 +8,21 @@
 #define NNT_AXIS_X_TICKS 6
 
 /* A step m × 10^p with m in {1, 2, 5}. */
-typedef struct nnt_step {
+typedef struct nnt_tick {
     int m, p;
-} nnt_step;
+} nnt_tick;
 
 /* One axis: its range and where its ticks go. */
 typedef struct nnt_axis {
     double lo, hi; /* values at the ends; log10 of them when log */
     int log;
-    nnt_step st;   /* linear: ticks at i × st for i = i0..i1 */
+    nnt_tick st;   /* linear: ticks at i × st for i = i0..i1 */
     long long i0, i1;
     int every;     /* log: a tick every this many decades */
 } nnt_axis;
 
 /* m × 10^p as a double. */
-double axis_step_value(nnt_step s);
+double axis_step_value(nnt_tick s);
 /* [lo, hi] widened to whole steps of about (hi - lo) / n_ticks. */
 void axis_linear(nnt_axis *ax, double lo, double hi, int n_ticks);
 /* Epochs 1..n on [0, a whole number of steps]; the single epoch of a 1-epoch run sits mid-axis. */

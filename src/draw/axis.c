@@ -91,13 +91,13 @@ void axis_format_value(char *buf, size_t size, double v)
 
 /* The 1-2-5 step nearest raw (raw > 0), so that an axis gets between about 0.7 and 1.5 times
  * the intervals asked for. */
-static nnt_step nice_step(double raw)
+static nnt_tick nice_step(double raw)
 {
     int p = (int)floor(log10(raw));
     double f = raw / pow(10, p);
-    nnt_step s = {1, p};
+    nnt_tick s = {1, p};
     if (f >= 7.07) /* geometric midpoints: sqrt(2 * 5) = 3.16, sqrt(5 * 10) = 7.07, sqrt(1 * 2) = 1.41 */
-        s = (nnt_step){1, p + 1};
+        s = (nnt_tick){1, p + 1};
     else if (f >= 3.16)
         s.m = 5;
     else if (f >= 1.41)
@@ -105,7 +105,7 @@ static nnt_step nice_step(double raw)
     return s;
 }
 
-double axis_step_value(nnt_step s)
+double axis_step_value(nnt_tick s)
 {
     return s.m * pow(10, s.p);
 }
@@ -134,7 +134,7 @@ void axis_epoch(nnt_axis *ax, int n)
     ax->log = 0;
     ax->st = nice_step(n / (double)NNT_AXIS_X_TICKS);
     if (ax->st.p < 0)
-        ax->st = (nnt_step){1, 0};
+        ax->st = (nnt_tick){1, 0};
     double s = axis_step_value(ax->st);
     ax->lo = 0;
     ax->hi = ceil(n / s - 1e-9) * s;
