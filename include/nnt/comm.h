@@ -29,6 +29,11 @@ void comm_allreduce_max_int(const nnt_comm *comm, int *x, size_t n);
 /* Copies root's buf[0..bytes) to every rank. */
 void comm_broadcast(const nnt_comm *comm, void *buf, size_t bytes, int root);
 
+/* The threads a rank uses by default: the host's cores shared among the ranks a launcher
+ * started on it, so `mpirun -np N` does not start N times as many threads as cores; 1 to 256.
+ * Needs no comm_init. */
+int comm_host_threads(void);
+
 /* For code that may run without a communicator: 1 when comm is NULL. */
 static inline int comm_size(const nnt_comm *comm) { return comm ? comm->size : 1; }
 

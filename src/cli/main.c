@@ -9,25 +9,13 @@
 
 #include "cli.h"
 #include "nnt/blas.h"
+#include "nnt/comm.h"
+#include "nnt/defaults.h"
 #include "nnt/image.h"
 
 #ifndef NNT_VERSION
 #define NNT_VERSION "0.0.0"
 #endif
-
-/* All cores, shared among the ranks mpirun started on this host (Open MPI and MPICH say how
- * many), so `mpirun -np N nnt train` does not start N times as many threads as cores. */
-static int default_threads(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-    if (!local)
-        local = getenv("MPI_LOCALNRANKS");
-    long ranks = local ? strtol(local, NULL, 10) : 1;
-    if (ranks > 1)
-        n /= ranks;
-    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
-}
 
 enum {
     OPT_HIDDEN = 256, OPT_ACT, OPT_SEED, OPT_INIT, OPT_OPTIMIZER, OPT_MOMENTUM, OPT_BETA1,
@@ -67,16 +55,15 @@ static int main_train(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    /* The defaults: Adam on mini-batches of 64 with a scaled initialisation, which trains well
-     * without tuning (as scikit-learn's and Keras's defaults do); see README "Defaults". */
     train_args a = {
-        .output = "model.bin", .hidden = 4, .act = NNT_ACT_RELU, .init = NNT_INIT_AUTO,
-        .seed = 1, .log_every = -1, .threads = default_threads(),
-        .max_pixels = NNT_DEFAULT_MAX_PIXELS, .train = train_opts_default(),
+        .output = NNT_DEFAULT_OUTPUT, .hidden = NNT_DEFAULT_HIDDEN, .act = NNT_DEFAULT_ACT,
+        .init = NNT_DEFAULT_INIT, .seed = NNT_DEFAULT_SEED, .log_every = NNT_DEFAULT_LOG_EVERY,
+        .threads = comm_host_threads(), .max_pixels = NNT_DEFAULT_MAX_PIXELS,
+        .train = train_opts_default(),
     };
-    a.train.epochs = 0; /* auto: resolved once the training set's size is known */
-    a.train.batch = 64;
-    a.train.optimizer = NNT_OPT_ADAM;
+    a.train.epochs = 0; /* auto: train_epochs_auto, once the training set's size is known */
+    a.train.batch = NNT_DEFAULT_BATCH;
+    a.train.optimizer = NNT_DEFAULT_OPTIMIZER;
     a.train.lr = 0.0f; /* 0 until given: the default depends on the optimiser */
     const char *cmd = "train";
     int c;
@@ -243,7 +230,8 @@ static int main_eval(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    eval_args a = {.max_pixels = NNT_DEFAULT_MAX_PIXELS, .threads = default_threads(), .top = 10};
+    eval_args a = {.max_pixels = NNT_DEFAULT_MAX_PIXELS, .threads = comm_host_threads(),
+                   .top = NNT_DEFAULT_EVAL_TOP};
     const char *cmd = "eval";
     int c;
     opterr = 0;
@@ -346,7 +334,7 @@ static int main_show(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    show_args a = {.scale = 4};
+    show_args a = {.scale = NNT_DEFAULT_SHOW_SCALE};
     const char *cmd = "show";
     int c;
     opterr = 0;

@@ -3,8 +3,22 @@
  * The gradient exchange built on it is exchange.c's. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nnt/comm.h"
+
+int comm_host_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    /* read before comm_init, from what the launchers (Open MPI, MPICH) put in the environment */
+    const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    if (!local)
+        local = getenv("MPI_LOCALNRANKS");
+    long ranks = local ? strtol(local, NULL, 10) : 1;
+    if (ranks > 1)
+        n /= ranks;
+    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+}
 
 #ifdef NNT_MPI
 #include <mpi.h>
