@@ -115,18 +115,15 @@ void report_on_epoch(void *ctx, const nnt_epoch *e)
         }
     }
     if (a->json) {
-        printf("{\"epoch\":%d,\"loss\":", e->epoch);
-        json_number(stdout, e->train_loss);
-        printf(",\"accuracy\":");
-        json_number(stdout, e->train_acc);
-        printf(",\"val_loss\":");
-        json_number(stdout, e->val_loss);
-        printf(",\"val_accuracy\":");
-        json_number(stdout, e->val_acc);
-        printf(",\"test_accuracy\":");
-        json_number(stdout, e->test_acc);
-        printf(",\"seconds\":");
-        json_number(stdout, e->seconds);
+        static const char *const keys[] = {"loss", "accuracy", "val_loss", "val_accuracy",
+                                           "test_accuracy", "seconds"};
+        const double values[] = {e->train_loss, e->train_acc, e->val_loss, e->val_acc,
+                                 e->test_acc, e->seconds};
+        printf("{\"epoch\":%d", e->epoch);
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+            printf(",\"%s\":", keys[i]);
+            json_number(stdout, values[i]);
+        }
         printf("}\n");
         fflush(stdout);
     }
