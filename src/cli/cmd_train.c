@@ -132,9 +132,11 @@ int cmd_train(const train_args *args)
 
     /* ---- load: every rank scans the same list and decodes its own shard of it ---- */
     /* skipped files are reported by the rank that read them, unless the user asked for quiet */
-    nnt_shard_opts so = {a->dir, a->val_split, a->seed, a->train.batch,
-                         {a->max_pixels, a->width, a->height, a->skip_bad, a->threads,
-                          report_warn_skip, (void *)args}};
+    nnt_load_opts lo = {.max_pixels = a->max_pixels, .width = a->width, .height = a->height,
+                        .skip_bad = a->skip_bad, .threads = a->threads,
+                        .warn = report_warn_skip, .warn_ctx = (void *)args};
+    nnt_shard_opts so = {.dir = a->dir, .val_split = a->val_split, .seed = a->seed,
+                         .batch = a->train.batch, .load = lo};
     double t_load = train_clock();
     if (shard_load(&data, &so, &comm, &err)) {
         print_failure(&err, "");
