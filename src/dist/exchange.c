@@ -1,4 +1,4 @@
-/* exchange.c — the reducer (exchange.h): the data-parallel step's gradient exchange over shared
+/* exchange.c — the reducer (comm.h): the data-parallel step's gradient exchange over shared
  * memory on one host, MPI collectives across hosts, or nothing in one process. One cohesive
  * concern over 400 lines: the three ways share one struct and one contract, and the shared
  * window's setup, control lines and take/sum protocol only make sense read together. */
