@@ -1,6 +1,7 @@
 /* comm.h — the ranks of a data-parallel run and the few collectives training needs. Built with
  * NNT_MPI it is MPI's world communicator; otherwise (or when run without mpirun) it is one process,
- * where every collective is the identity. The trainer never calls MPI itself. */
+ * where every collective is the identity; and the gradient exchange built on them (the reducer,
+ * exchange.c). The trainer never calls MPI itself. */
 #ifndef NNT_COMM_H
 #define NNT_COMM_H
 
@@ -41,7 +42,8 @@ void comm_broadcast(const nnt_comm *comm, void *buf, size_t bytes, int root);
  *   (reducer_state). The pieces are those of the whole block, each handed out once every rank
  *   has reported it final and summed then, in rank order, by its taker: a rank whose core is
  *   ahead sums and updates while the others still compute. reducer_sum does nothing, and
- *   reducer_share is a barrier, not a copy.
+ *   reducer_share is a barrier, not a copy. NNT_MPI_SHARED_MEMORY=0 in the environment makes
+ *   them use the collectives instead, as on several hosts.
  * - One process: the gradient is the sum, and the part is everything.
  * The sums are added in rank order whoever adds them, so every way gives the same bits. */
 typedef struct nnt_reducer nnt_reducer;
@@ -76,8 +78,12 @@ const char *reducer_kind(const nnt_reducer *r);
 /* Collective; NULL is allowed. */
 void reducer_free(nnt_reducer *r);
 
-/* For code that may run without a communicator: rank 0 of 1 when comm is NULL. */
-static inline int comm_rank(const nnt_comm *comm) { return comm ? comm->rank : 0; }
+/* The threads a rank uses by default: the host's cores shared among the ranks a launcher
+ * started on it, so `mpirun -np N` does not start N times as many threads as cores; 1 to 256.
+ * Needs no comm_init. */
+int comm_host_threads(void);
+
+/* For code that may run without a communicator: 1 when comm is NULL. */
 static inline int comm_size(const nnt_comm *comm) { return comm ? comm->size : 1; }
 
 #endif

@@ -73,6 +73,22 @@ int cmd_info(const info_args *a);
 int cmd_export(const export_args *a);
 int cmd_show(const show_args *a);
 
+/* parse.c: "nnt CMD: " fmt (with arg), then the --help hint, on stderr (cmd NULL: nnt itself);
+ * returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, const char *arg);
+/* parse.c: the usage error of getopt_long's return c (':' a missing value, else unknown). */
+int bad_option(const char *cmd, int c, char **argv);
+/* parse.c: a flag's value, 0 on success: a whole number in [lo, hi] with nothing after it; an
+ * int; WxH with W and H from 1 to 65535; a finite number in (lo, hi] ([lo, hi] when lo_ok). */
+int parse_u64(uint64_t *out, const char *s, uint64_t lo, uint64_t hi);
+int parse_int(int *out, const char *s, int lo, int hi);
+int parse_size(uint32_t *w, uint32_t *h, const char *s);
+int parse_float(float *out, const char *s, double lo, int lo_ok, double hi);
+
+/* The --help texts (help.c): of nnt itself and of each command. */
+extern const char help_main[], help_train[], help_predict[], help_eval[], help_info[],
+    help_export[], help_show[];
+
 /* Prints s to f as a JSON string literal (quotes, escapes). */
 void json_string(FILE *f, const char *s);
 /* Prints x to f as a JSON number, or null when it is not finite. */

@@ -1,8 +1,6 @@
 /* main.c — parses the command line and dispatches to a command; nothing else. */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,225 +9,13 @@
 
 #include "cli.h"
 #include "nnt/blas.h"
+#include "nnt/comm.h"
+#include "nnt/defaults.h"
 #include "nnt/image.h"
 
 #ifndef NNT_VERSION
 #define NNT_VERSION "0.0.0"
 #endif
-
-static const char usage_main[] =
-    "Usage: nnt COMMAND [OPTIONS] ...\n"
-    "Train and use two-layer neural networks on folders of PNG images.\n"
-    "\n"
-    "Commands:\n"
-    "  train DIR             train a network on DIR/train/<class>/*.png (and DIR/test/)\n"
-    "                        or DIR/<class>/*.png, and write a model file\n"
-    "  predict MODEL IMAGE...  classify images with a model\n"
-    "  eval MODEL DIR        accuracy, confusion matrix, per-class precision/recall/F1\n"
-    "                        and the most confidently wrong files on a dataset folder\n"
-    "  info MODEL            what a model file holds and how it was trained\n"
-    "  export --format npz|onnx MODEL OUT\n"
-    "                        write the model for numpy or ONNX runtimes\n"
-    "  show MODEL -o OUT.png draw the first-layer weights of every hidden unit\n"
-    "\n"
-    "  nnt COMMAND --help    options of a command\n"
-    "  nnt --version         version and libraries\n"
-    "\n"
-    "Exit status: 0 success, 1 runtime or data error, 2 usage error,\n"
-    "130/143 training interrupted by SIGINT/SIGTERM.\n"
-#ifdef NNT_MPI
-    "\n"
-    "Built with MPI: mpirun -np N nnt train ... trains on N ranks, each decoding 1/N\n"
-    "of the images; see README.md.\n"
-#endif
-    ;
-
-static const char usage_train[] =
-    "Usage: nnt train [OPTIONS] DIR\n"
-    "Train a two-layer network (one hidden layer) on the PNG images in DIR, laid out as\n"
-    "DIR/train/<class>/*.png with an optional DIR/test/<class>/*.png, or DIR/<class>/*.png.\n"
-    "Class names are the folder names in sorted order. Two classes train one sigmoid output\n"
-    "(the tutorial's model); more train a softmax output.\n"
-    "\n"
-    "Network:\n"
-    "      --hidden N        hidden units (default 4)\n"
-    "      --act NAME        hidden activation: sigmoid, tanh, relu, leaky-relu (default relu)\n"
-    "      --init NAME       weights: auto (he for relu-like, xavier for sigmoid/tanh), he,\n"
-    "                        xavier, normal (the tutorial's N(0,1)*0.01) (default auto)\n"
-    "      --seed N          seed of the initialisation, batch order and split (default 1)\n"
-    "Training:\n"
-    "      --epochs N        passes over the training set; alias --iters (default: enough\n"
-    "                        for 1000 steps, at least 20 epochs)\n"
-    "      --batch N|full    images per step; full = the whole set (default 64)\n"
-    "      --optimizer NAME  sgd, momentum or adam (default adam)\n"
-    "      --lr X            learning rate (default 0.001 for adam, 0.01 otherwise)\n"
-    "      --momentum X      momentum of --optimizer momentum (default 0.9)\n"
-    "      --beta1 X, --beta2 X, --eps X   Adam's (defaults 0.9, 0.999, 1e-8)\n"
-    "      --l2 X            weight decay: adds X/2*|W|^2 to the loss (default 0)\n"
-    "      --solver NAME     primal, dual or auto: dual computes full-batch sgd/momentum in\n"
-    "                        sample space through the m x m Gram matrix, exact and faster when\n"
-    "                        there are fewer images than pixels; auto picks it then (default auto)\n"
-    "      --val-split F     hold out a stratified fraction F of the training images for\n"
-    "                        validation (default 0: none)\n"
-    "      --patience K      stop after K epochs without a lower validation loss and keep\n"
-    "                        the best weights (needs --val-split; default 0: never)\n"
-    "  The tutorial's algorithm: --batch full --optimizer sgd --init normal --lr 0.0075\n"
-    "  --epochs 2500.\n"
-    "Data:\n"
-    "      --size WxH        resize every image to WxH (default: all must have one size)\n"
-    "      --max-pixels N    refuse images of more than N pixels (default 67108864)\n"
-    "      --skip-bad        skip undecodable images with a warning (default: fail)\n"
-    "      --threads N       decoding and training threads, per MPI rank (default: all\n"
-    "                        cores, shared among the ranks on this host)\n"
-    "Output:\n"
-    "  -o, --output PATH     model file to write (default model.bin)\n"
-    "      --plot FILE.png   draw the loss and accuracy per epoch into a PNG chart\n"
-    "      --log-every N     a progress line every N epochs, 0 = only the last (default:\n"
-    "                        every epoch, at most about 100 lines)\n"
-    "      --json            JSON lines on stdout: one per epoch, then a summary\n"
-    "  -q, --quiet           nothing on stderr but errors\n"
-    "  -h, --help            this help\n";
-
-static const char usage_predict[] =
-    "Usage: nnt predict [OPTIONS] MODEL IMAGE...\n"
-    "Classify PNG images with a model written by nnt train. Images are converted to the\n"
-    "model's channels and resized (bilinear) to its input size when they differ.\n"
-    "Prints one line per image: path, label, probability of that label (tab-separated).\n"
-    "\n"
-    "      --json            one JSON object per image: file, label, probability\n"
-    "      --max-pixels N    refuse images of more than N pixels (default 67108864)\n"
-    "  -h, --help            this help\n"
-    "\n"
-    "Exit status: 0 when every image was classified, 1 when any could not be (the others\n"
-    "are still printed), 2 usage error.\n";
-
-static const char usage_eval[] =
-    "Usage: nnt eval [OPTIONS] MODEL DIR\n"
-    "Evaluate a model on the images of DIR, laid out as for nnt train: the test split\n"
-    "DIR/test/<class>/ when there is one, else DIR/<class>/. Class folders are matched to\n"
-    "the model's classes by name; images are converted and resized as by nnt predict.\n"
-    "Prints the accuracy, the confusion matrix (rows: true class, columns: predicted),\n"
-    "per-class precision, recall and F1, and the most confidently wrong files.\n"
-    "\n"
-    "      --json            one JSON object instead (accuracy, confusion, classes, ...)\n"
-    "      --top N           how many confidently wrong files to list (default 10)\n"
-    "      --max-pixels N    refuse images of more than N pixels (default 67108864)\n"
-    "      --threads N       decoding and BLAS threads (default: all cores)\n"
-    "  -h, --help            this help\n";
-
-static const char usage_info[] =
-    "Usage: nnt info [OPTIONS] MODEL\n"
-    "Describe a model file: format version, classes, input geometry, network, and how and\n"
-    "when it was trained.\n"
-    "\n"
-    "      --json            one JSON object instead\n"
-    "  -h, --help            this help\n";
-
-static const char usage_export[] =
-    "Usage: nnt export --format npz|onnx MODEL OUT\n"
-    "Write a model for other tools.\n"
-    "  npz:  numpy's savez format: W1 (n_h x n_x), b1, W2 (n_y x n_h), b2 as float32, the\n"
-    "        class names, the activation, the input height/width/channels and the input\n"
-    "        scale (pixels are divided by 255), so numpy can run the forward pass.\n"
-    "  onnx: an ONNX graph: input [N, C*H*W] float scaled as nnt scales it (pixels / 255),\n"
-    "        Gemm, the activation, Gemm, then Sigmoid (two classes) or Softmax.\n"
-    "\n"
-    "  -f, --format NAME     npz or onnx (required)\n"
-    "  -h, --help            this help\n";
-
-static const char usage_show[] =
-    "Usage: nnt show [OPTIONS] MODEL -o OUT.png\n"
-    "Draw the first-layer weights of every hidden unit as an image of the input's shape,\n"
-    "all units in one mosaic PNG: what the network learned to look for.\n"
-    "\n"
-    "  -o, --output PATH     the PNG to write (required)\n"
-    "      --scale N         pixels per weight (default 4)\n"
-    "  -h, --help            this help\n";
-
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
-{
-    fprintf(stderr, "nnt%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry 'nnt%s%s --help'.\n", cmd ? " " : "", cmd ? cmd : "");
-    return EXIT_USAGE;
-}
-
-/* Whole number in [lo, hi] with nothing after it; 0 on success. */
-static int parse_u64(uint64_t *out, const char *s, uint64_t lo, uint64_t hi)
-{
-    char *end;
-    if (!s[0] || s[0] == '-' || s[0] == '+' || s[0] == ' ')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_int(int *out, const char *s, int lo, int hi)
-{
-    uint64_t v;
-    if (parse_u64(&v, s, (uint64_t)lo, (uint64_t)hi))
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
-static int parse_size(uint32_t *w, uint32_t *h, const char *s)
-{
-    char buf[64];
-    const char *x = strchr(s, 'x');
-    uint64_t a, b;
-    if (!x || (size_t)(x - s) >= sizeof buf)
-        return -1;
-    memcpy(buf, s, (size_t)(x - s));
-    buf[x - s] = 0;
-    if (parse_u64(&a, buf, 1, 65535) || parse_u64(&b, x + 1, 1, 65535))
-        return -1;
-    *w = (uint32_t)a;
-    *h = (uint32_t)b;
-    return 0;
-}
-
-/* A finite number in (lo, hi] (or [lo, hi] when lo_ok), nothing after it; 0 on success. */
-static int parse_float(float *out, const char *s, double lo, int lo_ok, double hi)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v) || v > hi || v < lo || (!lo_ok && v == lo))
-        return -1;
-    *out = (float)v;
-    return 0;
-}
-
-/* All cores, shared among the ranks mpirun started on this host (Open MPI and MPICH say how
- * many), so `mpirun -np N nnt train` does not start N times as many threads as cores. */
-static int default_threads(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-    if (!local)
-        local = getenv("MPI_LOCALNRANKS");
-    long ranks = local ? strtol(local, NULL, 10) : 1;
-    if (ranks > 1)
-        n /= ranks;
-    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
-}
-
-/* getopt_long's own messages are off (opterr = 0) so every usage error has one format. */
-static int bad_option(const char *cmd, int c, char **argv)
-{
-    if (c == ':')
-        return usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-    if (optopt) {
-        char s[3] = {'-', (char)optopt, 0};
-        return usage_error(cmd, "unknown option '%s'", s);
-    }
-    return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-}
 
 enum {
     OPT_HIDDEN = 256, OPT_ACT, OPT_SEED, OPT_INIT, OPT_OPTIMIZER, OPT_MOMENTUM, OPT_BETA1,
@@ -269,16 +55,15 @@ static int main_train(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    /* The defaults: Adam on mini-batches of 64 with a scaled initialisation, which trains well
-     * without tuning (as scikit-learn's and Keras's defaults do); see README "Defaults". */
     train_args a = {
-        .output = "model.bin", .hidden = 4, .act = NNT_ACT_RELU, .init = NNT_INIT_AUTO,
-        .seed = 1, .log_every = -1, .threads = default_threads(),
-        .max_pixels = NNT_DEFAULT_MAX_PIXELS, .train = train_opts_default(),
+        .output = NNT_DEFAULT_OUTPUT, .hidden = NNT_DEFAULT_HIDDEN, .act = NNT_DEFAULT_ACT,
+        .init = NNT_DEFAULT_INIT, .seed = NNT_DEFAULT_SEED, .log_every = NNT_DEFAULT_LOG_EVERY,
+        .threads = comm_host_threads(), .max_pixels = NNT_DEFAULT_MAX_PIXELS,
+        .train = train_opts_default(),
     };
-    a.train.epochs = 0; /* auto: resolved once the training set's size is known */
-    a.train.batch = 64;
-    a.train.optimizer = NNT_OPT_ADAM;
+    a.train.epochs = 0; /* auto: train_epochs_auto, once the training set's size is known */
+    a.train.batch = NNT_DEFAULT_BATCH;
+    a.train.optimizer = NNT_DEFAULT_OPTIMIZER;
     a.train.lr = 0.0f; /* 0 until given: the default depends on the optimiser */
     const char *cmd = "train";
     int c;
@@ -383,7 +168,7 @@ static int main_train(int argc, char **argv)
             break;
         case OPT_JSON: a.json = 1; break;
         case 'q': a.quiet = 1; break;
-        case 'h': fputs(usage_train, stdout); return EXIT_OK;
+        case 'h': fputs(help_train, stdout); return EXIT_OK;
         default: return bad_option(cmd, c, argv);
         }
     }
@@ -421,7 +206,7 @@ static int main_predict(int argc, char **argv)
             if (parse_u64(&a.max_pixels, optarg, 1, UINT64_MAX))
                 return usage_error(cmd, "--max-pixels takes a whole number >= 1, not '%s'", optarg);
             break;
-        case 'h': fputs(usage_predict, stdout); return EXIT_OK;
+        case 'h': fputs(help_predict, stdout); return EXIT_OK;
         default: return bad_option(cmd, c, argv);
         }
     }
@@ -445,7 +230,8 @@ static int main_eval(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    eval_args a = {.max_pixels = NNT_DEFAULT_MAX_PIXELS, .threads = default_threads(), .top = 10};
+    eval_args a = {.max_pixels = NNT_DEFAULT_MAX_PIXELS, .threads = comm_host_threads(),
+                   .top = NNT_DEFAULT_EVAL_TOP};
     const char *cmd = "eval";
     int c;
     opterr = 0;
@@ -464,7 +250,7 @@ static int main_eval(int argc, char **argv)
             if (parse_int(&a.threads, optarg, 1, 256))
                 return usage_error(cmd, "--threads takes a whole number from 1 to 256, not '%s'", optarg);
             break;
-        case 'h': fputs(usage_eval, stdout); return EXIT_OK;
+        case 'h': fputs(help_eval, stdout); return EXIT_OK;
         default: return bad_option(cmd, c, argv);
         }
     }
@@ -493,7 +279,7 @@ static int main_info(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case OPT_JSON: a.json = 1; break;
-        case 'h': fputs(usage_info, stdout); return EXIT_OK;
+        case 'h': fputs(help_info, stdout); return EXIT_OK;
         default: return bad_option(cmd, c, argv);
         }
     }
@@ -523,7 +309,7 @@ static int main_export(int argc, char **argv)
                 return usage_error(cmd, "--format takes npz or onnx, not '%s'", optarg);
             a.format = optarg;
             break;
-        case 'h': fputs(usage_export, stdout); return EXIT_OK;
+        case 'h': fputs(help_export, stdout); return EXIT_OK;
         default: return bad_option(cmd, c, argv);
         }
     }
@@ -548,7 +334,7 @@ static int main_show(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    show_args a = {.scale = 4};
+    show_args a = {.scale = NNT_DEFAULT_SHOW_SCALE};
     const char *cmd = "show";
     int c;
     opterr = 0;
@@ -563,7 +349,7 @@ static int main_show(int argc, char **argv)
             if (parse_int(&a.scale, optarg, 1, 64))
                 return usage_error(cmd, "--scale takes a whole number from 1 to 64, not '%s'", optarg);
             break;
-        case 'h': fputs(usage_show, stdout); return EXIT_OK;
+        case 'h': fputs(help_show, stdout); return EXIT_OK;
         default: return bad_option(cmd, c, argv);
         }
     }
@@ -587,12 +373,12 @@ int main(int argc, char **argv)
         execv("/proc/self/exe", argv); /* returns only on failure: carry on with what we have */
 
     if (argc < 2) {
-        fputs(usage_main, stderr);
+        fputs(help_main, stderr);
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-        fputs(usage_main, stdout);
+        fputs(help_main, stdout);
         return EXIT_OK;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {

@@ -1,0 +1,132 @@
+/* help.c — the text of `nnt --help` and of every command's --help: each option with its
+ * default. docs/nnt.1 says the same (tests/cli_docs.sh and cli_usage.sh compare them). */
+#include "cli.h"
+
+const char help_main[] =
+    "Usage: nnt COMMAND [OPTIONS] ...\n"
+    "Train and use two-layer neural networks on folders of PNG images.\n"
+    "\n"
+    "Commands:\n"
+    "  train DIR             train a network on DIR/train/<class>/*.png (and DIR/test/)\n"
+    "                        or DIR/<class>/*.png, and write a model file\n"
+    "  predict MODEL IMAGE...  classify images with a model\n"
+    "  eval MODEL DIR        accuracy, confusion matrix, per-class precision/recall/F1\n"
+    "                        and the most confidently wrong files on a dataset folder\n"
+    "  info MODEL            what a model file holds and how it was trained\n"
+    "  export --format npz|onnx MODEL OUT\n"
+    "                        write the model for numpy or ONNX runtimes\n"
+    "  show MODEL -o OUT.png draw the first-layer weights of every hidden unit\n"
+    "\n"
+    "  nnt COMMAND --help    options of a command\n"
+    "  nnt --version         version and libraries\n"
+    "\n"
+    "Exit status: 0 success, 1 runtime or data error, 2 usage error,\n"
+    "130/143 training interrupted by SIGINT/SIGTERM.\n"
+#ifdef NNT_MPI
+    "\n"
+    "Built with MPI: mpirun -np N nnt train ... trains on N ranks, each decoding 1/N\n"
+    "of the images; see README.md.\n"
+#endif
+    ;
+
+const char help_train[] =
+    "Usage: nnt train [OPTIONS] DIR\n"
+    "Train a two-layer network (one hidden layer) on the PNG images in DIR, laid out as\n"
+    "DIR/train/<class>/*.png with an optional DIR/test/<class>/*.png, or DIR/<class>/*.png.\n"
+    "Class names are the folder names in sorted order. Two classes train one sigmoid output\n"
+    "(the tutorial's model); more train a softmax output.\n"
+    "\n"
+    "Network:\n"
+    "      --hidden N        hidden units (default 4)\n"
+    "      --act NAME        hidden activation: sigmoid, tanh, relu, leaky-relu (default relu)\n"
+    "      --init NAME       weights: auto (he for relu-like, xavier for sigmoid/tanh), he,\n"
+    "                        xavier, normal (the tutorial's N(0,1)*0.01) (default auto)\n"
+    "      --seed N          seed of the initialisation, batch order and split (default 1)\n"
+    "Training:\n"
+    "      --epochs N        passes over the training set; alias --iters (default: enough\n"
+    "                        for 1000 steps, at least 20 epochs)\n"
+    "      --batch N|full    images per step; full = the whole set (default 64)\n"
+    "      --optimizer NAME  sgd, momentum or adam (default adam)\n"
+    "      --lr X            learning rate (default 0.001 for adam, 0.01 otherwise)\n"
+    "      --momentum X      momentum of --optimizer momentum (default 0.9)\n"
+    "      --beta1 X, --beta2 X, --eps X   Adam's (defaults 0.9, 0.999, 1e-8)\n"
+    "      --l2 X            weight decay: adds X/2*|W|^2 to the loss (default 0)\n"
+    "      --solver NAME     primal, dual or auto: dual computes full-batch sgd/momentum in\n"
+    "                        sample space through the m x m Gram matrix, exact and faster when\n"
+    "                        there are fewer images than pixels; auto picks it then (default auto)\n"
+    "      --val-split F     hold out a stratified fraction F of the training images for\n"
+    "                        validation (default 0: none)\n"
+    "      --patience K      stop after K epochs without a lower validation loss and keep\n"
+    "                        the best weights (needs --val-split; default 0: never)\n"
+    "  The tutorial's algorithm: --batch full --optimizer sgd --init normal --lr 0.0075\n"
+    "  --epochs 2500.\n"
+    "Data:\n"
+    "      --size WxH        resize every image to WxH (default: all must have one size)\n"
+    "      --max-pixels N    refuse images of more than N pixels (default 67108864)\n"
+    "      --skip-bad        skip undecodable images with a warning (default: fail)\n"
+    "      --threads N       decoding and training threads, per MPI rank (default: all\n"
+    "                        cores, shared among the ranks on this host)\n"
+    "Output:\n"
+    "  -o, --output PATH     model file to write (default model.bin)\n"
+    "      --plot FILE.png   draw the loss and accuracy per epoch into a PNG chart\n"
+    "      --log-every N     a progress line every N epochs, 0 = only the last (default:\n"
+    "                        every epoch, at most about 100 lines)\n"
+    "      --json            JSON lines on stdout: one per epoch, then a summary\n"
+    "  -q, --quiet           nothing on stderr but errors\n"
+    "  -h, --help            this help\n";
+
+const char help_predict[] =
+    "Usage: nnt predict [OPTIONS] MODEL IMAGE...\n"
+    "Classify PNG images with a model written by nnt train. Images are converted to the\n"
+    "model's channels and resized (bilinear) to its input size when they differ.\n"
+    "Prints one line per image: path, label, probability of that label (tab-separated).\n"
+    "\n"
+    "      --json            one JSON object per image: file, label, probability\n"
+    "      --max-pixels N    refuse images of more than N pixels (default 67108864)\n"
+    "  -h, --help            this help\n"
+    "\n"
+    "Exit status: 0 when every image was classified, 1 when any could not be (the others\n"
+    "are still printed), 2 usage error.\n";
+
+const char help_eval[] =
+    "Usage: nnt eval [OPTIONS] MODEL DIR\n"
+    "Evaluate a model on the images of DIR, laid out as for nnt train: the test split\n"
+    "DIR/test/<class>/ when there is one, else DIR/<class>/. Class folders are matched to\n"
+    "the model's classes by name; images are converted and resized as by nnt predict.\n"
+    "Prints the accuracy, the confusion matrix (rows: true class, columns: predicted),\n"
+    "per-class precision, recall and F1, and the most confidently wrong files.\n"
+    "\n"
+    "      --json            one JSON object instead (accuracy, confusion, classes, ...)\n"
+    "      --top N           how many confidently wrong files to list (default 10)\n"
+    "      --max-pixels N    refuse images of more than N pixels (default 67108864)\n"
+    "      --threads N       decoding and BLAS threads (default: all cores)\n"
+    "  -h, --help            this help\n";
+
+const char help_info[] =
+    "Usage: nnt info [OPTIONS] MODEL\n"
+    "Describe a model file: format version, classes, input geometry, network, and how and\n"
+    "when it was trained.\n"
+    "\n"
+    "      --json            one JSON object instead\n"
+    "  -h, --help            this help\n";
+
+const char help_export[] =
+    "Usage: nnt export --format npz|onnx MODEL OUT\n"
+    "Write a model for other tools.\n"
+    "  npz:  numpy's savez format: W1 (n_h x n_x), b1, W2 (n_y x n_h), b2 as float32, the\n"
+    "        class names, the activation, the input height/width/channels and the input\n"
+    "        scale (pixels are divided by 255), so numpy can run the forward pass.\n"
+    "  onnx: an ONNX graph: input [N, C*H*W] float scaled as nnt scales it (pixels / 255),\n"
+    "        Gemm, the activation, Gemm, then Sigmoid (two classes) or Softmax.\n"
+    "\n"
+    "  -f, --format NAME     npz or onnx (required)\n"
+    "  -h, --help            this help\n";
+
+const char help_show[] =
+    "Usage: nnt show [OPTIONS] MODEL -o OUT.png\n"
+    "Draw the first-layer weights of every hidden unit as an image of the input's shape,\n"
+    "all units in one mosaic PNG: what the network learned to look for.\n"
+    "\n"
+    "  -o, --output PATH     the PNG to write (required)\n"
+    "      --scale N         pixels per weight (default 4)\n"
+    "  -h, --help            this help\n";

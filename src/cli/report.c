@@ -1,0 +1,272 @@
+/* report.c — what `nnt train` tells the user about a run (report.h): progress on stderr, JSON
+ * on stdout, the chart, and the META text its model file keeps. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "nnt/plot.h"
+
+#ifndef NNT_VERSION
+#define NNT_VERSION "0.0.0"
+#endif
+
+static int history_push(report_history *h, const nnt_epoch *e)
+{
+    if (h->n == h->cap) {
+        int cap = h->cap ? h->cap * 2 : 64;
+        double **cols[5] = {&h->train_loss, &h->train_acc, &h->val_loss, &h->val_acc, &h->test_acc};
+        for (int i = 0; i < 5; i++) {
+            double *p = realloc(*cols[i], (size_t)cap * sizeof *p);
+            if (!p)
+                return -1;
+            *cols[i] = p;
+        }
+        h->cap = cap;
+    }
+    h->train_loss[h->n] = e->train_loss;
+    h->train_acc[h->n] = e->train_acc;
+    h->val_loss[h->n] = e->val_loss;
+    h->val_acc[h->n] = e->val_acc;
+    h->test_acc[h->n] = e->test_acc;
+    h->n++;
+    return 0;
+}
+
+static void history_free(report_history *h)
+{
+    free(h->train_loss);
+    free(h->train_acc);
+    free(h->val_loss);
+    free(h->val_acc);
+    free(h->test_acc);
+}
+
+static void format_eta(char *buf, size_t n, double seconds)
+{
+    long s = seconds > 0 && seconds < 1e8 ? (long)(seconds + 0.5) : 0;
+    if (s >= 3600)
+        snprintf(buf, n, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf(buf, n, "%ld:%02ld", s / 60, s % 60);
+}
+
+static double eta_seconds(const report_progress *p, int epoch, size_t done, double seconds)
+{
+    double total = (double)p->a->train.epochs * (double)p->m;
+    double so_far = (double)(epoch - 1) * (double)p->m + (double)done;
+    return so_far > 0 ? seconds / so_far * (total - so_far) : 0.0;
+}
+
+void report_on_step(void *ctx, const nnt_step *s)
+{
+    report_progress *p = ctx;
+    if (!p->tty)
+        return;
+    double t = train_clock();
+    if (t - p->last_draw < 0.1 && s->done < s->total)
+        return; /* a terminal needs no more than ten frames a second */
+    p->last_draw = t;
+    char eta[32], bar[21];
+    int filled = (int)(20.0 * (double)s->done / (double)s->total);
+    for (int i = 0; i < 20; i++)
+        bar[i] = i < filled ? '=' : i == filled ? '>' : ' ';
+    bar[20] = 0;
+    format_eta(eta, sizeof eta, eta_seconds(p, s->epoch, s->done, s->seconds));
+    char line[256];
+    snprintf(line, sizeof line, "epoch %d/%d [%s] %zu/%zu  loss %.4f  acc %.4f  %.0f img/s  ETA %s",
+             s->epoch, s->epochs, bar, s->done, s->total, s->loss, s->acc,
+             s->seconds > 0 ? ((double)(s->epoch - 1) * (double)s->total + (double)s->done) / s->seconds : 0.0,
+             eta);
+    /* a line wider than the terminal would wrap, and \r could no longer redraw it */
+    struct winsize ws;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && ws.ws_col <= sizeof line)
+        line[ws.ws_col - 1] = 0;
+    fprintf(stderr, "\r\033[K%s", line);
+    fflush(stderr);
+}
+
+void report_on_epoch(void *ctx, const nnt_epoch *e)
+{
+    report_progress *p = ctx;
+    const train_args *a = p->a;
+    if (history_push(&p->h, e))
+        p->history_oom = 1;
+    int log = e->epoch == e->epochs || (a->log_every > 0 && e->epoch % a->log_every == 0);
+    if (!a->quiet && (log || p->tty)) {
+        if (p->tty)
+            fputs("\r\033[K", stderr);
+        if (log) {
+            char eta[32];
+            format_eta(eta, sizeof eta, eta_seconds(p, e->epoch + 1, 0, e->seconds));
+            fprintf(stderr, "epoch %*d/%d  loss %.6f  acc %.4f", (int)snprintf(NULL, 0, "%d", e->epochs),
+                    e->epoch, e->epochs, e->train_loss, e->train_acc);
+            if (!isnan(e->val_loss))
+                fprintf(stderr, "  val loss %.6f  val acc %.4f%s", e->val_loss, e->val_acc, e->best ? "*" : "");
+            if (!isnan(e->test_acc))
+                fprintf(stderr, "  test acc %.4f", e->test_acc);
+            fprintf(stderr, "  %.0f img/s", e->images_per_s);
+            if (e->epoch < e->epochs)
+                fprintf(stderr, "  ETA %s", eta);
+            fputc('\n', stderr);
+        }
+    }
+    if (a->json) {
+        static const char *const keys[] = {"loss", "accuracy", "val_loss", "val_accuracy",
+                                           "test_accuracy", "seconds"};
+        const double values[] = {e->train_loss, e->train_acc, e->val_loss, e->val_acc,
+                                 e->test_acc, e->seconds};
+        printf("{\"epoch\":%d", e->epoch);
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+            printf(",\"%s\":", keys[i]);
+            json_number(stdout, values[i]);
+        }
+        printf("}\n");
+        fflush(stdout);
+    }
+}
+
+void report_warn_skip(void *ctx, const char *msg)
+{
+    const train_args *a = ctx;
+    if (!a->quiet)
+        fprintf(stderr, "nnt: warning: %s (skipped)\n", msg);
+}
+
+void report_clear_line(const report_progress *p)
+{
+    if (p->tty)
+        fputs("\r\033[K", stderr);
+}
+
+void report_progress_free(report_progress *p) { history_free(&p->h); }
+
+void report_loaded(const train_args *a, const nnt_shard *data, double seconds, int ranks)
+{
+    if (a->quiet)
+        return;
+    const nnt_scan *scan = &data->scan;
+    fprintf(stderr, "nnt: %s: %d classes (", a->dir, scan->n_classes);
+    for (int i = 0; i < scan->n_classes; i++)
+        fprintf(stderr, "%s%s", i ? ", " : "", scan->class_names[i]);
+    fprintf(stderr, "), %zu training", data->n_train);
+    if (data->n_val)
+        fprintf(stderr, ", %zu validation", data->n_val);
+    fprintf(stderr, " and %zu test images of %ux%ux%d, loaded in %.2f s", data->n_test,
+            data->geom.width, data->geom.height, data->geom.channels, seconds);
+    if (ranks > 1)
+        fprintf(stderr, " by %d ranks", ranks);
+    fputc('\n', stderr);
+    if (data->n_skipped)
+        fprintf(stderr, "nnt: skipped %zu unreadable image%s\n", data->n_skipped,
+                data->n_skipped == 1 ? "" : "s");
+}
+
+void report_solver(nnt_solver solver, size_t m)
+{
+    if (solver == NNT_SOLVER_DUAL)
+        fprintf(stderr, "nnt: solver dual: full-batch descent in sample space through the "
+                        "%zu x %zu Gram matrix of the training images\n", m, m);
+    else
+        fprintf(stderr, "nnt: solver primal\n");
+}
+
+int report_plot(const report_progress *p, const nnt_shard *data, nnt_err *err)
+{
+    const train_args *a = p->a;
+    if (p->history_oom)
+        return nnt_errf(err, "%s: out of memory for the chart", a->plot);
+    nnt_curves cv = {p->h.n, p->h.train_loss, data->n_val ? p->h.val_loss : NULL,
+                     p->h.train_acc, data->n_val ? p->h.val_acc : NULL,
+                     data->n_test ? p->h.test_acc : NULL, a->dir};
+    return plot_curves(a->plot, &cv, err);
+}
+
+void report_trained(const report_run *run)
+{
+    const train_args *a = run->a;
+    const nnt_train_result *res = run->res;
+    if (a->quiet)
+        return;
+    fprintf(stderr, "train accuracy %.4f", run->train.accuracy);
+    if (run->data->n_val)
+        fprintf(stderr, ", validation accuracy %.4f", run->val.accuracy);
+    if (run->data->n_test)
+        fprintf(stderr, ", test accuracy %.4f", run->test.accuracy);
+    fprintf(stderr, "; final loss %.6f; trained in %.2f s", res->final_loss, run->t_train);
+    if (run->ranks > 1)
+        fprintf(stderr, " by %d ranks of %d thread%s (%s)", run->ranks, res->threads,
+                res->threads == 1 ? "" : "s", res->exchange ? res->exchange : "?");
+    else
+        fprintf(stderr, " on %d thread%s", res->threads, res->threads == 1 ? "" : "s");
+    if (res->stopped_early)
+        fprintf(stderr, "; stopped early, weights of epoch %d", res->best_epoch);
+    else if (res->best_epoch != res->epochs_run)
+        fprintf(stderr, "; weights of the best epoch, %d", res->best_epoch);
+    fprintf(stderr, "\nwrote %s%s%s\n", a->output, a->plot ? " and " : "", a->plot ? a->plot : "");
+}
+
+void report_summary_json(const report_run *run)
+{
+    const train_args *a = run->a;
+    const nnt_shard *n = run->data;
+    const nnt_train_result *res = run->res;
+    printf("{\"train_accuracy\":");
+    json_number(stdout, run->train.accuracy);
+    printf(",\"val_accuracy\":");
+    json_number(stdout, n->n_val ? run->val.accuracy : NAN);
+    printf(",\"test_accuracy\":");
+    json_number(stdout, n->n_test ? run->test.accuracy : NAN);
+    printf(",\"final_cost\":");
+    json_number(stdout, res->final_loss);
+    printf(",\"solver\":");
+    json_string(stdout, train_solver_name(res->solver));
+    printf(",\"threads\":%d,\"ranks\":%d,\"exchange\":", res->threads, run->ranks);
+    json_string(stdout, run->ranks > 1 && res->exchange ? res->exchange : "none");
+    printf(",\"epochs\":%d,\"best_epoch\":%d,\"stopped_early\":%s,\"load_seconds\":", res->epochs_run,
+           res->best_epoch, res->stopped_early ? "true" : "false");
+    json_number(stdout, run->t_load);
+    printf(",\"train_seconds\":");
+    json_number(stdout, run->t_train);
+    printf(",\"train_images\":%zu,\"val_images\":%zu,\"test_images\":%zu,\"skipped\":%zu,\"classes\":[",
+           n->n_train, n->n_val, n->n_test, n->n_skipped);
+    for (int i = 0; i < n->scan.n_classes; i++) {
+        if (i)
+            putchar(',');
+        json_string(stdout, n->scan.class_names[i]);
+    }
+    printf("],\"model\":");
+    json_string(stdout, a->output);
+    printf("}\n");
+}
+
+char *report_meta(const report_run *run)
+{
+    const train_args *a = run->a;
+    const nnt_train_opts *t = &a->train;
+    const nnt_train_result *res = run->res;
+    const nnt_shard *cnt = run->data;
+    char buf[2048], batch[32], opt[128] = "";
+    if (t->batch == 0 || t->batch >= cnt->n_train)
+        snprintf(batch, sizeof batch, "full");
+    else
+        snprintf(batch, sizeof batch, "%zu", t->batch);
+    if (t->optimizer == NNT_OPT_MOMENTUM)
+        snprintf(opt, sizeof opt, "momentum=%.7g\n", t->momentum);
+    else if (t->optimizer == NNT_OPT_ADAM)
+        snprintf(opt, sizeof opt, "beta1=%.7g\nbeta2=%.7g\neps=%.7g\n", t->beta1, t->beta2, t->eps);
+    int n = snprintf(buf, sizeof buf,
+                     "nnt_version=%s\nact=%s\nhidden=%d\ninit=%s\noptimizer=%s\nlr=%.7g\n%s"
+                     "l2=%.7g\nsolver=%s\nbatch=%s\nepochs=%d\nbest_epoch=%d\nseed=%llu\nval_split=%.7g\n"
+                     "patience=%d\ntrain_images=%zu\nval_images=%zu\ntest_images=%zu\n",
+                     NNT_VERSION, act_name(a->act), a->hidden,
+                     net_init_name(net_init_resolve(a->init, a->act)),
+                     train_optimizer_name(t->optimizer), t->lr, opt, t->l2,
+                     train_solver_name(res->solver), batch, res->epochs_run,
+                     res->best_epoch, (unsigned long long)a->seed, a->val_split, t->patience,
+                     cnt->n_train, cnt->n_val, cnt->n_test);
+    return n > 0 && (size_t)n < sizeof buf ? strdup(buf) : NULL;
+}

@@ -1,0 +1,66 @@
+/* report.h — what `nnt train` tells the user about a run: the live progress line, a line per
+ * epoch, the JSON lines and summary, the lines after loading and training, the training chart
+ * and the model's META text. Rank 0 reports; the others are quiet. */
+#ifndef NNT_REPORT_H
+#define NNT_REPORT_H
+
+#include <stddef.h>
+
+#include "cli.h"
+#include "nnt/eval.h"
+#include "nnt/shard.h"
+#include "nnt/train.h"
+
+/* Per-epoch values kept for the chart. */
+typedef struct report_history {
+    int n, cap;
+    double *train_loss, *train_acc, *val_loss, *val_acc, *test_acc;
+} report_history;
+
+/* What the progress callbacks need: the ctx of nnt_train_opts. */
+typedef struct report_progress {
+    const train_args *a;
+    int tty;            /* stderr is a terminal: a live line, redrawn in place */
+    size_t m;           /* training images per epoch */
+    double last_draw;   /* when the live line was last drawn */
+    int history_oom;
+    report_history h;
+} report_progress;
+
+/* nnt_train_opts.on_step: the live line, on a terminal only, ten frames a second at most. */
+void report_on_step(void *ctx, const nnt_step *s);
+/* nnt_train_opts.on_epoch: the epoch's line (every a->log_every), its JSON line (--json), and
+ * its values for the chart. */
+void report_on_epoch(void *ctx, const nnt_epoch *e);
+/* nnt_load_opts.warn: a skipped file, unless quiet (ctx: the train_args). */
+void report_warn_skip(void *ctx, const char *msg);
+/* Clears the live line, when there is one. */
+void report_clear_line(const report_progress *p);
+void report_progress_free(report_progress *p);
+
+/* The classes, the images of each set and their geometry, once loaded in `seconds`. */
+void report_loaded(const train_args *a, const nnt_shard *data, double seconds, int ranks);
+/* Which solver trains, on m training images. */
+void report_solver(nnt_solver solver, size_t m);
+/* Writes the chart of the epochs' values to a->plot; -1 with a message naming it. */
+int report_plot(const report_progress *p, const nnt_shard *data, nnt_err *err);
+
+/* A finished run, for its summary and its model's META text. */
+typedef struct report_run {
+    const train_args *a;
+    const nnt_shard *data;
+    const nnt_train_result *res;
+    nnt_eval train, val, test; /* the trained network on each set, over all ranks */
+    double t_load, t_train;    /* seconds */
+    int ranks;
+} report_run;
+
+/* The accuracies, the final loss, the time and the files written. */
+void report_trained(const report_run *run);
+/* --json's last line, on stdout. */
+void report_summary_json(const report_run *run);
+/* key=value lines on how the model was made, for `nnt info` (malloc'd; NULL out of memory):
+ * nothing time-dependent, so the same command on the same data writes a byte-identical file. */
+char *report_meta(const report_run *run);
+
+#endif
