@@ -9,20 +9,11 @@
 #include "nnt/dataset.h"
 #include "nnt/err.h"
 #include "nnt/net.h"
+#include "nnt/optim.h"
 #include "nnt/rng.h"
-
-typedef enum nnt_optimizer {
-    NNT_OPT_SGD = 0,      /* p -= lr·g: the tutorial's gradient descent */
-    NNT_OPT_MOMENTUM = 1, /* v = μ·v + g; p -= lr·v */
-    NNT_OPT_ADAM = 2,     /* Kingma & Ba, with bias correction (PyTorch's form) */
-} nnt_optimizer;
 
 /* Seconds on the monotonic clock, for the phase times every report uses. */
 double train_clock(void);
-
-/* "sgd", "momentum", "adam"; parse returns 0 or -1. */
-const char *train_optimizer_name(nnt_optimizer opt);
-int train_optimizer_parse(nnt_optimizer *opt, const char *name);
 
 /* How full-batch descent is computed. The primal form multiplies by the n_x × m images every
  * step; the dual (sample-space) form keeps W1 = s·W1(0) + C·Xᵀ and multiplies by the m × m Gram

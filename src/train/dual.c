@@ -8,6 +8,7 @@
 
 #include "nnt/blas.h"
 #include "nnt/dual.h"
+#include "nnt/optim.h"
 
 const char *dual_inexact_reason(const nnt_train_opts *o, size_t m)
 {
@@ -56,8 +57,6 @@ void dual_weights(float *W1, float s, const float *C, const float *Xc, const flo
     blas_gemm(0, 1, n_h, n_x, m, 1.0f, C, n_h, Xc, n_x, 1.0f, W1, n_h);
     blas_gemm(0, 1, n_h, n_x, 1, 1.0f, u, n_h, mu, n_x, 1.0f, W1, n_h);
 }
-
-static inline int not_finite(float x) { return !(fabsf(x) <= FLT_MAX); }
 
 /* The parameters in the dual form, in one block: C (n_h x m), u (n_h), s, b1 (n_h),
  * W2 (n_y x n_h), b2 (n_y), standing for W1 = s·W1(0) + C·Xcᵀ + u·μᵀ. A gradient and the
@@ -230,7 +229,9 @@ int dual_train(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     double t0 = train_clock();
     nnt_early early = {INFINITY, 0};
     size_t seen = 0;
-    float lr = o->lr, l2 = o->l2, beta = o->momentum, scale = 1.0f / (float)m;
+    float l2 = o->l2, scale = 1.0f / (float)m;
+    nnt_optim opt = {o->optimizer, o->lr, o->momentum, o->beta1, o->beta2, o->eps, o->l2,
+                    v.p, NULL, 0, 0.0f, 0.0f};
     for (int epoch = 1; epoch <= o->epochs && rc == 0; epoch++) {
         /* ---- one full-batch step, as train.c's loop takes it ---- */
         dual_forward(A1, Z2, A2, &d, &tr, act, n_h, m, n_y);
@@ -267,20 +268,8 @@ int dual_train(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             for (size_t i = 0; i < (size_t)n_y * n_h; i++)
                 g.W2[i] += l2 * d.W2[i];
         }
-        int bad = 0;
-        if (o->optimizer == NNT_OPT_MOMENTUM) {
-            for (size_t i = 0; i < d.n; i++) {
-                v.p[i] = beta * v.p[i] + g.p[i];
-                d.p[i] -= lr * v.p[i];
-                bad |= not_finite(d.p[i]);
-            }
-        } else {
-            for (size_t i = 0; i < d.n; i++) {
-                d.p[i] -= lr * g.p[i];
-                bad |= not_finite(d.p[i]);
-            }
-        }
-        if (bad) {
+        optim_begin(&opt);
+        if (optim_update(&opt, d.p, g.p, 0, d.n)) {
             rc = nnt_errf(err, "training diverged at epoch %d: a parameter became NaN or "
                                "infinite; try a lower learning rate (--lr)", epoch);
             break;

@@ -9,25 +9,11 @@
 #include "nnt/blas.h"
 #include "nnt/dual.h"
 #include "nnt/eval.h"
+#include "nnt/optim.h"
 #include "nnt/order.h"
 #include "nnt/simd.h"
 #include "nnt/team.h"
 #include "nnt/train.h"
-
-static const char *const optimizer_names[] = {"sgd", "momentum", "adam"};
-
-const char *train_optimizer_name(nnt_optimizer opt)
-{
-    return (unsigned)opt < 3 ? optimizer_names[opt] : "unknown";
-}
-
-int train_optimizer_parse(nnt_optimizer *opt, const char *name)
-{
-    int i = nnt_name_index(optimizer_names, 3, name);
-    if (i >= 0)
-        *opt = (nnt_optimizer)i;
-    return i < 0 ? -1 : 0;
-}
 
 static const char *const solver_names[] = {"auto", "primal", "dual"};
 
@@ -142,83 +128,6 @@ double train_clock(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* 1 when x is NaN or ±Inf; written so the loops below still vectorise. */
-static inline int not_finite(float x) { return !(fabsf(x) <= FLT_MAX); }
-
-/* 1 when every parameter is finite. */
-NNT_VECTOR static int params_finite(const nnt_net *net)
-{
-    int bad = 0;
-    for (size_t i = 0; i < net->n_params; i++)
-        bad |= not_finite(net->params[i]);
-    return !bad;
-}
-
-/* g[i] += λ·p[i] over [lo, hi) ∩ [a, b). */
-NNT_VECTOR static void add_l2(float *g, const float *p, size_t lo, size_t hi, size_t a, size_t b, float l2)
-{
-    for (size_t i = lo > a ? lo : a; i < (hi < b ? hi : b); i++)
-        g[i] += l2 * p[i];
-}
-
-/* Optimiser state: one or two vectors shaped like the parameter block. */
-typedef struct optim {
-    float *m, *v;
-    long t;        /* steps taken, for Adam's bias correction */
-    float c1, c2;  /* Adam's bias corrections for step t */
-} optim;
-
-/* Step t's constants, once per step, before the members update their ranges. */
-static void optim_begin(optim *st, const nnt_train_opts *o)
-{
-    st->t++;
-    if (o->optimizer == NNT_OPT_ADAM) {
-        st->c1 = 1.0f / (1.0f - powf(o->beta1, (float)st->t));
-        st->c2 = 1.0f / (1.0f - powf(o->beta2, (float)st->t));
-    }
-}
-
-/* One update of parameters [lo, hi) from g (L2 already added); returns 1 when one of them is no
- * longer finite. Each element's update depends on that element alone, so any split of the
- * block gives the same parameters. */
-NNT_VECTOR static int optim_update(float *restrict p, const float *restrict g, optim *st,
-                        const nnt_train_opts *o, size_t lo, size_t hi)
-{
-    int bad = 0;
-    switch (o->optimizer) {
-    case NNT_OPT_SGD: {
-        float lr = o->lr;
-        for (size_t i = lo; i < hi; i++) {
-            p[i] -= lr * g[i];
-            bad |= not_finite(p[i]);
-        }
-        break;
-    }
-    case NNT_OPT_MOMENTUM: {
-        float lr = o->lr, mu = o->momentum;
-        float *restrict m = st->m;
-        for (size_t i = lo; i < hi; i++) {
-            m[i] = mu * m[i] + g[i];
-            p[i] -= lr * m[i];
-            bad |= not_finite(p[i]);
-        }
-        break;
-    }
-    case NNT_OPT_ADAM: {
-        float b1 = o->beta1, b2 = o->beta2, eps = o->eps, lr = o->lr, c1 = st->c1, c2 = st->c2;
-        float *restrict m = st->m, *restrict v = st->v;
-        for (size_t i = lo; i < hi; i++) {
-            m[i] = b1 * m[i] + (1.0f - b1) * g[i];
-            v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
-            p[i] -= lr * (m[i] * c1) / (sqrtf(v[i] * c2) + eps);
-            bad |= not_finite(p[i]);
-        }
-        break;
-    }
-    }
-    return bad;
-}
-
 /* ---- one step, shared by a team of threads ---- */
 
 /* Members of a step's team: one per `threads`, but no more than the CPUs the process may run
@@ -258,8 +167,7 @@ typedef struct step_ctx {
     size_t upd_lo, upd_hi; /* this rank's part of the parameter block (reducer_part) */
     nnt_reducer *red;  /* the exchange: where the gradient is reported and taken */
     int pieces;        /* with ranks: a lone member reports the first layer's in pieces */
-    optim *st;
-    const nnt_train_opts *o;
+    nnt_optim *st;
     int *bad;          /* per member: a parameter it updated is not finite */
 } step_ctx;
 
@@ -339,11 +247,9 @@ static void update_fn(void *arg, int id, int n)
     size_t lo, hi, w1 = (size_t)net->n_h * net->n_x, w2 = (size_t)(net->W2 - p);
     int bad = 0;
     while ((g = reducer_take(c->red, &lo, &hi))) {
-        if (c->o->l2 > 0.0f) { /* the weights, not the biases */
-            add_l2(g, p, lo, hi, 0, w1, c->o->l2);
-            add_l2(g, p, lo, hi, w2, w2 + (size_t)net->n_y * net->n_h, c->o->l2);
-        }
-        bad |= optim_update(p, g, c->st, c->o, lo, hi);
+        optim_add_l2(c->st, g, p, lo, hi, 0, w1); /* the weights, not the biases */
+        optim_add_l2(c->st, g, p, lo, hi, w2, w2 + (size_t)net->n_y * net->n_h);
+        bad |= optim_update(c->st, p, g, lo, hi);
     }
     c->bad[id] = bad;
 }
@@ -430,11 +336,12 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     res->threads = members > 1 || o->threads < 1 ? members : o->threads;
 
     nnt_net grad = {0};
-    optim st = {0};
+    nnt_optim st = {o->optimizer, o->lr, o->momentum, o->beta1, o->beta2, o->eps, o->l2,
+                    NULL, NULL, 0, 0.0f, 0.0f};
     nnt_team *team = NULL;
     nnt_reducer *red = NULL; /* the gradient lives in it; ranks exchange through it */
     float *own_m = NULL, *own_v = NULL; /* the optimiser's state, when the ranks do not share it */
-    int n_state = o->optimizer == NNT_OPT_ADAM ? 2 : o->optimizer == NNT_OPT_MOMENTUM ? 1 : 0;
+    int n_state = optim_state_count(o->optimizer);
     float *X = nnt_calloc_aligned(n_x * b_local, sizeof *X);
     int32_t *y = malloc(b_local * sizeof *y);
     float *A1 = nnt_calloc_aligned((size_t)n_h * b_local, sizeof *A1);
@@ -482,11 +389,11 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     step_ctx ctx = {.team = team, .net = net, .grad = &grad, .train = train, .X = X, .y = y,
                     .A1 = A1, .dZ1 = dZ1, .Z2 = Z2, .A2 = A2, .dZ2 = dZ2,
                     .loss = member_stats, .correct = member_stats + members, .decay = 1.0f,
-                    .st = &st, .o = o, .bad = member_bad};
+                    .st = &st, .bad = member_bad};
     /* plain SGD in one process needs no gradient: the products update the weights (with ranks,
      * the gradients must be summed before anyone moves) */
     ctx.descend = n_ranks == 1 && o->optimizer == NNT_OPT_SGD;
-    ctx.decay = 1.0f - o->lr * o->l2;
+    ctx.decay = optim_sgd_decay(&st);
     reducer_part(red, &ctx.upd_lo, &ctx.upd_hi);
     ctx.red = red;
     /* ranks that share memory sum and update pieces while others still compute (reducer_take);
@@ -518,7 +425,7 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
                 ctx.idx = full ? NULL : ord.idx + ord.step[step];
                 ctx.bs = bs;
                 ctx.scale = 1.0f / (float)n_step;
-                ctx.step = o->lr * ctx.scale;
+                ctx.step = optim_sgd_step(&st, ctx.scale);
                 team_run(team, step_fn, &ctx);
                 for (int k = 0; k < members; k++) {
                     stats[0] += ctx.loss[k];
@@ -527,7 +434,7 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
                 stats[3] = !ctx.finite;
             }
             if (ctx.descend) { /* a non-finite weight shows in the next step's loss, or here */
-                stats[4] = first + b >= M && !params_finite(net);
+                stats[4] = first + b >= M && !optim_finite(net->params, np);
             } else {
                 /* every rank reports its whole gradient (zero without one), the ranks sum it,
                  * update it piece by piece and hand it on (comm.h); one rank updates it all */
@@ -536,7 +443,7 @@ int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
                 reducer_ready(red, np);
                 reducer_sum(red);
                 if (n_ranks > 1 || stats[3] == 0.0) {
-                    optim_begin(&st, o);
+                    optim_begin(&st);
                     team_run(team, update_fn, &ctx);
                     for (int k = 0; k < members; k++)
                         stats[4] += member_bad[k];
