@@ -59,7 +59,7 @@ static int run_flip(nnt_net *net, nnt_train_result *res, record *rec, const nnt_
     rng_seed(&rng, 5);
     if (net_new(net, (int)tr->n_x, n_h, 1, act, err))
         return -1;
-    net_init_normal(net, &rng, 0.01f);
+    net_init(net, &rng, NNT_INIT_NORMAL);
     if (flip) /* W1(0) for images whose pixels are in reverse order (see flipped_pixels) */
         for (int p = 0; p < net->n_x / 2; p++)
             for (int i = 0; i < n_h; i++) {

@@ -40,7 +40,7 @@ static int train_opt(nnt_net *net, const nnt_dataset *ds, nnt_act act, nnt_train
     rng_seed(&rng, 5);
     if (net_new(net, 16, 6, 1, act, err))
         return -1;
-    net_init_normal(net, &rng, 0.01f);
+    net_init(net, &rng, NNT_INIT_NORMAL);
     o->stop = stop;
     o->on_epoch = count_progress;
     o->ctx = cnt;
@@ -179,11 +179,11 @@ int main(void)
         one.patience = 0;
         CHECK(net_new(&first, 16, 6, 1, NNT_ACT_RELU, &err) == 0);
         rng_seed(&rng, 5);
-        net_init_normal(&first, &rng, 0.01f);
+        net_init(&first, &rng, NNT_INIT_NORMAL);
         CHECK(train_run(&first, &res, &ds, NULL, NULL, &rng, &one, &err) == 0);
         CHECK(net_new(&net, 16, 6, 1, NNT_ACT_RELU, &err) == 0);
         rng_seed(&rng, 5);
-        net_init_normal(&net, &rng, 0.01f);
+        net_init(&net, &rng, NNT_INIT_NORMAL);
         CHECK(train_run(&net, &res, &ds, &flipped, NULL, &rng, &o, &err) == 0);
         CHECKF(res.stopped_early && res.best_epoch == 1 && res.epochs_run == 4,
                "stopped %d, best %d, ran %d", res.stopped_early, res.best_epoch, res.epochs_run);

@@ -140,7 +140,7 @@ static void dual_forward(float *A1, float *Z2, float *A2, const dual_params *d, 
 {
     dual_hidden(A1, d->C, d->u, *d->s, d->b1, set->P0, set->K, set->r, n_h, m, set->k);
     act_forward(A1, A1, (size_t)n_h * set->k, act);
-    linear_forward(Z2, d->W2, d->b2, A1, n_y, n_h, set->k);
+    linear_forward(Z2, A1, d->W2, d->b2, n_y, n_h, set->k, 0, n_y);
     output_forward(A2, Z2, n_y, set->k);
 }
 
@@ -246,7 +246,7 @@ int dual_train(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
             correct += net_label(A2 + (size_t)j * n_y, n_y) == y[j];
         /* backward: net_backward but for its last product, which becomes gC = dZ1/m */
         output_backward(dZ2, A2, y, n_y, m);
-        linear_backward(g.W2, g.b2, dZ1, dZ2, d.W2, A1, n_y, n_h, m, scale);
+        linear_backward(dZ1, g.W2, g.b2, dZ2, A1, d.W2, n_y, n_h, m, scale, 0, n_y, 0, n_h);
         act_backward(dZ1, dZ1, A1, (size_t)n_h * m, act);
         for (int i = 0; i < n_h; i++) {
             double sum = 0.0; /* as linear_backward sums db */

@@ -186,17 +186,24 @@ static void step_fn(void *arg, int id, int n)
     if (c->idx)
         dataset_gather(c->X + j0 * n_x, c->y + j0, c->train, c->idx + j0, 0, j1 - j0);
     team_barrier(c->team);
-    net_hidden_forward(c->A1, net, c->X, c->bs, (int)h0, (int)h1);
+    /* forward: the hidden layer by units (Z1 overwritten by A1), the output layer by images */
+    const float *X = c->X;
+    float *A1 = c->A1, *dZ1 = c->dZ1, *dZ2 = c->dZ2;
+    int bs = c->bs, ih0 = (int)h0, ih1 = (int)h1, ny = (int)n_y, nh = (int)n_h, nx = (int)n_x;
+    linear_forward(A1, X, net->W1, net->b1, nh, nx, bs, ih0, ih1);
+    act_forward_rows(A1, A1, nh, bs, ih0, ih1, net->act);
     team_barrier(c->team);
     int nc = (int)(j1 - j0);
     float *Z2 = c->Z2 + j0 * n_y, *A2 = c->A2 + j0 * n_y;
-    net_output_forward(Z2, A2, net, c->A1 + j0 * n_h, nc);
-    c->loss[id] = output_loss(Z2, c->y + j0, (int)n_y, nc);
+    linear_forward(Z2, A1 + j0 * n_h, net->W2, net->b2, ny, nh, nc, 0, ny);
+    output_forward(A2, Z2, ny, nc);
+    c->loss[id] = output_loss(Z2, c->y + j0, ny, nc);
     double right = 0.0;
     for (int j = 0; j < nc; j++)
-        right += net_label(A2 + (size_t)j * n_y, (int)n_y) == c->y[j0 + (size_t)j];
+        right += net_label(A2 + (size_t)j * n_y, ny) == c->y[j0 + (size_t)j];
     c->correct[id] = right;
-    output_backward(c->dZ2 + j0 * n_y, A2, c->y + j0, (int)n_y, nc);
+    /* backward: the same pairs in reverse, the output layer by images, the rest by units */
+    output_backward(dZ2 + j0 * n_y, A2, c->y + j0, ny, nc);
     team_barrier(c->team);
     int finite = 1; /* every member reads every member's loss: they agree without a barrier */
     for (int k = 0; k < n; k++)
@@ -205,30 +212,34 @@ static void step_fn(void *arg, int id, int n)
         c->finite = finite;
     if (!finite)
         return;
-    if (c->descend) {
-        if (id == 0)
-            net_output_bias_descend(c->net, c->dZ2, c->bs, c->step);
-        net_hidden_descend(c->net, c->dZ1, c->X, c->A1, c->dZ2, c->bs, c->step, c->decay,
-                           (int)h0, (int)h1);
+    nnt_net *g = c->grad, *w = c->net;
+    if (c->descend) { /* the update inside the products: member 0 takes b2 */
+        linear_backward_fused_sgd(dZ1, w->W2, id == 0 ? w->b2 : NULL, dZ2, A1, ny, nh, bs,
+                                  c->step, c->decay, 0, ny, ih0, ih1);
+        act_backward_rows(dZ1, dZ1, A1, nh, bs, ih0, ih1, net->act);
+        linear_backward_fused_sgd(NULL, w->W1, w->b1, dZ1, X, nh, nx, bs, c->step, c->decay, ih0,
+                                  ih1, 0, nx);
         return;
     }
-    if (id == 0)
-        net_output_bias_backward(c->grad, c->dZ2, c->bs, c->scale);
     if (!c->pieces || n > 1) {
-        net_hidden_backward(c->grad, c->dZ1, net, c->X, c->A1, c->dZ2, c->bs, c->scale, (int)h0,
-                            (int)h1);
+        linear_backward(dZ1, g->W2, id == 0 ? g->b2 : NULL, dZ2, A1, net->W2, ny, nh, bs,
+                        c->scale, 0, ny, ih0, ih1);
+        act_backward_rows(dZ1, dZ1, A1, nh, bs, ih0, ih1, net->act);
+        linear_backward(NULL, g->W1, g->b1, dZ1, X, net->W1, nh, nx, bs, c->scale, ih0, ih1, 0,
+                        nx);
         return;
     }
     /* with ranks, one member: the first layer's gradient (the start of the block, all but a few
      * percent of it) in pieces of input columns, each handed on when done, so that ranks ahead
      * can sum and update it while this one computes the rest (reducer_take) */
-    net_hidden_backward_delta(c->grad, c->dZ1, net, c->A1, c->dZ2, c->bs, c->scale, 0, (int)n_h);
+    linear_backward(dZ1, g->W2, g->b2, dZ2, A1, net->W2, ny, nh, bs, c->scale, 0, ny, 0, nh);
+    act_backward_rows(dZ1, dZ1, A1, nh, bs, 0, nh, net->act);
     size_t n_pieces = n_x / 48; /* up to 16 pieces of at least 48 columns */
     n_pieces = n_pieces < 1 ? 1 : n_pieces > 16 ? 16 : n_pieces;
     for (size_t p = 0; p < n_pieces; p++) {
         size_t k0 = n_x * p / n_pieces, k1 = n_x * (p + 1) / n_pieces;
-        net_hidden_weight_grad(c->grad, c->dZ1, c->X, c->bs, c->scale, 0, (int)n_h, (int)k0,
-                               (int)k1);
+        linear_backward(NULL, g->W1, p == 0 ? g->b1 : NULL, dZ1, X, net->W1, nh, nx, bs,
+                        c->scale, 0, nh, (int)k0, (int)k1);
         reducer_ready(c->red, k1 * n_h);
     }
 }
