@@ -227,6 +227,13 @@ static void test_decision(void)
     CHECK(train_solver_resolve(&s, &o, 16385, 0, 1000000, 7, 1, &err) == 0 && s == NNT_SOLVER_PRIMAL);
     o.solver = NNT_SOLVER_DUAL; /* forced: the user may have the memory */
     CHECK(train_solver_resolve(&s, &o, 16385, 0, 1000000, 7, 1, &err) == 0 && s == NNT_SOLVER_DUAL);
+    /* the Gram matrix needs every image: over ranks auto is primal and forced dual an error */
+    o.solver = NNT_SOLVER_AUTO;
+    o.optimizer = NNT_OPT_SGD;
+    CHECK(train_solver_resolve(&s, &o, 209, 50, 12288, 7, 2, &err) == 0 && s == NNT_SOLVER_PRIMAL);
+    o.solver = NNT_SOLVER_DUAL;
+    CHECK(train_solver_resolve(&s, &o, 209, 50, 12288, 7, 2, &err) == -1);
+    CHECKF(strstr(err.msg, "one process") != NULL, "message: %s", err.msg);
     CHECK(strcmp(train_solver_name(NNT_SOLVER_DUAL), "dual") == 0);
     CHECK(train_solver_parse(&s, "primal") == 0 && s == NNT_SOLVER_PRIMAL);
     CHECK(train_solver_parse(&s, "Dual") == -1);

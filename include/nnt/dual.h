@@ -13,17 +13,6 @@
 
 #include "nnt/step.h"
 
-/* Z1 = s·P0 + C·K + u·rᵀ + b1·1ᵀ for k columns: W1·X_set + b1 for W1 = s·W1(0) + C·Xcᵀ + u·μᵀ.
- * Z1: n_h × k, C: n_h × m, u, b1: n_h, P0 = W1(0)·X_set: n_h × k, K = Xcᵀ·X_set: m × k,
- * r = μᵀ·X_set: k. */
-void dual_hidden(float *Z1, const float *C, const float *u, float s, const float *b1,
-                 const float *P0, const float *K, const float *r, int n_h, int m, int k);
-
-/* W1 = s·W1 + C·Xcᵀ + u·μᵀ in place (W1 holds W1(0) on entry). W1: n_h × n_x, C: n_h × m,
- * Xc: n_x × m, u: n_h, mu: n_x. */
-void dual_weights(float *W1, float s, const float *C, const float *Xc, const float *u,
-                  const float *mu, int n_h, int n_x, int m);
-
 /* A stepper (step.h) for full-batch sgd or momentum in the dual form, in one process: one step
  * an epoch, val and test (NULL: none) evaluated in Gram form. net holds W1(0) until finish,
  * which forms W1. Sets res->threads. Returns 0, or -1 with a message. */

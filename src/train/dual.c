@@ -9,8 +9,12 @@
 #include "nnt/dual.h"
 #include "nnt/optim.h"
 
-void dual_hidden(float *Z1, const float *C, const float *u, float s, const float *b1,
-                 const float *P0, const float *K, const float *r, int n_h, int m, int k)
+/* Z1 = s·P0 + C·K + u·rᵀ + b1·1ᵀ for k columns: W1·X_set + b1 for W1 = s·W1(0) + C·Xcᵀ + u·μᵀ.
+ * Z1: n_h × k, C: n_h × m, u, b1: n_h, P0 = W1(0)·X_set: n_h × k, K = Xcᵀ·X_set: m × k,
+ * r = μᵀ·X_set: k. */
+static void dual_hidden(float *Z1, const float *C, const float *u, float s, const float *b1,
+                        const float *P0, const float *K, const float *r, int n_h, int m,
+                        int k)
 {
     /* Z1: n_h x k, C: n_h x m, u, b1: n_h, P0: n_h x k, K: m x k, r: k */
     for (int j = 0; j < k; j++) {
@@ -22,8 +26,10 @@ void dual_hidden(float *Z1, const float *C, const float *u, float s, const float
     blas_gemm(0, 0, n_h, k, m, 1.0f, C, n_h, K, m, 1.0f, Z1, n_h);
 }
 
-void dual_weights(float *W1, float s, const float *C, const float *Xc, const float *u,
-                  const float *mu, int n_h, int n_x, int m)
+/* W1 = s·W1 + C·Xcᵀ + u·μᵀ in place (W1 holds W1(0) on entry). W1: n_h × n_x, C: n_h × m,
+ * Xc: n_x × m, u: n_h, mu: n_x. */
+static void dual_weights(float *W1, float s, const float *C, const float *Xc, const float *u,
+                         const float *mu, int n_h, int n_x, int m)
 {
     /* W1: n_h x n_x, C: n_h x m, Xc: n_x x m, u: n_h, mu: n_x */
     size_t n = (size_t)n_h * n_x;
