@@ -1,6 +1,6 @@
-/* test_dual.c — the sample-space solver: the cost model and `auto`'s choice, and agreement with
- * the primal loop from the same seed (predictions, W1, callbacks, early stopping, stop requests,
- * divergence) on a generated set and, when ../shared/data is there, on the cat set.
+/* test_dual.c — the sample-space solver: agreement with the primal solver from the same seed
+ * (predictions, W1, callbacks, early stopping, stop requests, divergence) on a generated set
+ * and, when ../shared/data is there, on the cat set.
  * Usage: test_dual [SHARED_DATA_DIR]  (else $NNT_SHARED_DATA; the cat part skips when absent) */
 #include <signal.h>
 #include <stdlib.h>
@@ -59,7 +59,7 @@ static int run_flip(nnt_net *net, nnt_train_result *res, record *rec, const nnt_
     rng_seed(&rng, 5);
     if (net_new(net, (int)tr->n_x, n_h, 1, act, err))
         return -1;
-    net_init_normal(net, &rng, 0.01f);
+    net_init(net, &rng, NNT_INIT_NORMAL);
     if (flip) /* W1(0) for images whose pixels are in reverse order (see flipped_pixels) */
         for (int p = 0; p < net->n_x / 2; p++)
             for (int i = 0; i < n_h; i++) {
@@ -172,64 +172,6 @@ static double rel_frob_flipped(const float *W1f, const float *W1, int n_h, int n
             s += b * b;
         }
     return sqrt(d / s);
-}
-
-static void test_decision(void)
-{
-    nnt_err err;
-    nnt_solver s;
-    nnt_train_opts o = train_opts_default();
-    o.epochs = 2500;
-    /* the tutorial's cat set: 209 images of 12288 values, 7 hidden units, 50 test images */
-    CHECK(dual_inexact_reason(&o, 209) == NULL);
-    CHECK(dual_cheaper(209, 50, 12288, 7, 2500) == 1);
-    CHECK(train_solver_resolve(&s, &o, 209, 50, 12288, 7, 1, &err) == 0 && s == NNT_SOLVER_DUAL);
-    o.optimizer = NNT_OPT_MOMENTUM;
-    o.l2 = 0.1f;
-    CHECK(train_solver_resolve(&s, &o, 209, 50, 12288, 7, 1, &err) == 0 && s == NNT_SOLVER_DUAL);
-    /* a batch that covers the set is full-batch descent */
-    o.batch = 209;
-    CHECK(train_solver_resolve(&s, &o, 209, 50, 12288, 7, 1, &err) == 0 && s == NNT_SOLVER_DUAL);
-    o.batch = 1000;
-    CHECK(train_solver_resolve(&s, &o, 209, 50, 12288, 7, 1, &err) == 0 && s == NNT_SOLVER_DUAL);
-    /* not exact: mini-batches and Adam; auto falls back, forcing dual is an error */
-    o.batch = 64;
-    CHECK(dual_inexact_reason(&o, 209) != NULL);
-    CHECK(train_solver_resolve(&s, &o, 209, 50, 12288, 7, 1, &err) == 0 && s == NNT_SOLVER_PRIMAL);
-    o.solver = NNT_SOLVER_DUAL;
-    CHECK(train_solver_resolve(&s, &o, 209, 50, 12288, 7, 1, &err) == -1);
-    CHECKF(strstr(err.msg, "--batch full") != NULL, "message: %s", err.msg);
-    o.batch = 0;
-    o.optimizer = NNT_OPT_ADAM;
-    CHECK(train_solver_resolve(&s, &o, 209, 50, 12288, 7, 1, &err) == -1);
-    CHECKF(strstr(err.msg, "Adam") != NULL, "message: %s", err.msg);
-    o.solver = NNT_SOLVER_AUTO;
-    CHECK(train_solver_resolve(&s, &o, 209, 50, 12288, 7, 1, &err) == 0 && s == NNT_SOLVER_PRIMAL);
-    /* forcing primal always gives primal */
-    o.optimizer = NNT_OPT_SGD;
-    o.solver = NNT_SOLVER_PRIMAL;
-    CHECK(train_solver_resolve(&s, &o, 209, 50, 12288, 7, 1, &err) == 0 && s == NNT_SOLVER_PRIMAL);
-    /* exact but not cheaper: as many images as pixels or more */
-    CHECK(dual_cheaper(784, 0, 784, 4, 2500) == 0);
-    CHECK(dual_cheaper(60000, 10000, 784, 64, 100) == 0);
-    CHECK(dual_cheaper(783, 0, 784, 4, 2500) == 1); /* per step: 2·4·783² < 4·4·784·783 */
-    /* too few steps to repay the Gram matrix: one step costs 4·7·12288·209 primal flops,
-     * G alone 2·12288·209², about fifteen primal steps */
-    CHECK(dual_cheaper(209, 0, 12288, 7, 1) == 0);
-    CHECK(dual_cheaper(209, 0, 12288, 7, 10) == 0);
-    CHECK(dual_cheaper(209, 0, 12288, 7, 40) == 1);
-    /* the memory cap: 16384² floats is exactly 1 GiB; one more image, or evaluation sets, exceed it */
-    CHECK(dual_cheaper(16384, 0, 1000000, 7, 100000) == 1);
-    CHECK(dual_cheaper(16385, 0, 1000000, 7, 100000) == 0);
-    CHECK(dual_cheaper(16384, 100, 1000000, 7, 100000) == 0);
-    CHECK(dual_cheaper(0, 0, 10, 1, 10) == 0);
-    o.solver = NNT_SOLVER_AUTO;
-    CHECK(train_solver_resolve(&s, &o, 16385, 0, 1000000, 7, 1, &err) == 0 && s == NNT_SOLVER_PRIMAL);
-    o.solver = NNT_SOLVER_DUAL; /* forced: the user may have the memory */
-    CHECK(train_solver_resolve(&s, &o, 16385, 0, 1000000, 7, 1, &err) == 0 && s == NNT_SOLVER_DUAL);
-    CHECK(strcmp(train_solver_name(NNT_SOLVER_DUAL), "dual") == 0);
-    CHECK(train_solver_parse(&s, "primal") == 0 && s == NNT_SOLVER_PRIMAL);
-    CHECK(train_solver_parse(&s, "Dual") == -1);
 }
 
 /* Trains with primal and dual from the same seed and checks they agree. Returns W1's error. */
@@ -446,7 +388,6 @@ static int test_cat(const char *shared)
 
 int main(int argc, char **argv)
 {
-    test_decision();
     test_generated();
     test_cat(argc > 1 ? argv[1] : getenv("NNT_SHARED_DATA"));
     return check_done("test_dual");

@@ -1,5 +1,7 @@
-/* test_net.c — the backward pass against central differences of the loss, for every activation
- * and both output kinds; also the loss's stability and the tutorial's formulas by hand. */
+/* test_net.c — the backward pass (net_backward, the forward pairs in reverse) against central
+ * differences of the loss, for every activation and both output kinds; the pairs split by
+ * hidden units as a team runs them, the pieced and the fused-SGD backward, all against the
+ * plain pair; the loss's stability and the tutorial's formulas by hand. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +26,7 @@ static void gradient_check(nnt_act act, int n_y)
     CHECK(net_new(&net, NX, NH, n_y, act, &err) == 0);
     CHECK(net_new(&grad, NX, NH, n_y, act, &err) == 0);
     rng_seed(&rng, 3 + (uint64_t)act * 10 + (uint64_t)n_y);
-    net_init_normal(&net, &rng, 0.7f);
+    net_init(&net, &rng, NNT_INIT_XAVIER);
     for (size_t i = 0; i < net.n_params; i++) /* non-zero biases, so their gradients are exercised */
         if (&net.params[i] >= net.b1 && &net.params[i] < net.b1 + NH)
             net.params[i] = (float)rng_normal(&rng) * 0.3f;
@@ -144,10 +146,23 @@ static void sizes(void)
     CHECK(net_new(&net, -1, 4, 1, NNT_ACT_RELU, &err) == -1);
 }
 
-/* The passes in parts (as a team of threads runs them) give the whole passes' results: the
- * hidden layer by unit ranges, the output layer by columns; and net_hidden_descend moves the
- * weights as net_hidden_backward and then W ← decay·W − lr·g does. */
-static void parts(nnt_act act, int n_y)
+/* Largest |a[i] − b[i]| over n values; *same becomes 0 unless they are the same bits. */
+static double max_diff(const float *a, const float *b, size_t n, int *same)
+{
+    double worst = 0.0;
+    *same = memcmp(a, b, n * sizeof *a) == 0;
+    for (size_t i = 0; i < n; i++)
+        worst = fmax(worst, fabs((double)a[i] - b[i]));
+    return worst;
+}
+
+/* The pairs as the primal step runs them (train/primal.c), against net_forward and net_backward:
+ * split by hidden units into `n_cuts` ranges and the output layer by images (within float
+ * rounding of the products' other shapes; the same bits when there is one range, as the same
+ * products are computed); the first layer's gradient in pieces of input columns (dW2, b1, b2
+ * and dZ1 the same bits, W1 within rounding); and the backward pass fused with SGD and L2's
+ * decay against the stored gradient's update (within rounding; its dZ1 the same bits). */
+static void parts(nnt_act act, int n_y, const int *cuts, int n_cuts)
 {
     enum { PX = 40, PH = 37, PM = 9, PY = 3 };
     nnt_net net, grad, part, moved;
@@ -158,11 +173,11 @@ static void parts(nnt_act act, int n_y)
     CHECK(net_new(&part, PX, PH, n_y, act, &err) == 0);
     CHECK(net_new(&moved, PX, PH, n_y, act, &err) == 0);
     rng_seed(&rng, 11 + (uint64_t)act);
-    net_init_normal(&net, &rng, 0.3f);
+    net_init(&net, &rng, NNT_INIT_HE);
     for (int i = 0; i < PH; i++)
         net.b1[i] = (float)rng_normal(&rng) * 0.1f;
     float X[PX * PM], A1[PH * PM], Z2[PY * PM], A2[PY * PM], dZ1[PH * PM], dZ2[PY * PM];
-    float B1[PH * PM], Y2[PY * PM], B2[PY * PM], dY1[PH * PM];
+    float B1[PH * PM], Y2[PY * PM], B2[PY * PM], dY1[PH * PM], dY2[PY * PM];
     int32_t y[PM];
     for (int i = 0; i < PX * PM; i++)
         X[i] = (float)rng_uniform(&rng);
@@ -170,44 +185,82 @@ static void parts(nnt_act act, int n_y)
         y[j] = (int32_t)rng_below(&rng, n_y == 1 ? 2 : (uint64_t)n_y);
     net_forward(A1, Z2, A2, &net, X, PM);
     net_backward(&grad, dZ2, dZ1, &net, X, A1, A2, y, PM, 1.0f / PM);
+    int one = n_cuts == 2, same, all_same = 1;
+    const char *name = act_name(act);
 
-    /* units in three ranges (one empty), columns in two */
-    int cuts[] = {0, 16, 16, PH};
-    for (int k = 0; k < 3; k++)
-        net_hidden_forward(B1, &net, X, PM, cuts[k], cuts[k + 1]);
-    net_output_forward(Y2, B2, &net, B1, 4);
-    net_output_forward(Y2 + 4 * n_y, B2 + 4 * n_y, &net, B1 + 4 * PH, PM - 4);
-    double worst = 0.0;
-    for (int i = 0; i < PH * PM; i++)
-        worst = fmax(worst, fabs(B1[i] - A1[i]));
-    for (int i = 0; i < n_y * PM; i++)
-        worst = fmax(worst, fabs(B2[i] - A2[i]));
-    CHECKF(worst <= 1e-6, "%s n_y=%d: forward in parts differs by %g", act_name(act), n_y, worst);
+    /* forward: units in ranges, then images in two ranges */
+    for (int k = 0; k + 1 < n_cuts; k++) {
+        linear_forward(B1, X, net.W1, net.b1, PH, PX, PM, cuts[k], cuts[k + 1]);
+        act_forward_rows(B1, B1, PH, PM, cuts[k], cuts[k + 1], act);
+    }
+    int cols[] = {0, one ? PM : 4, PM};
+    for (int k = 0; k < 2; k++) {
+        int j0 = cols[k], nc = cols[k + 1] - j0;
+        linear_forward(Y2 + j0 * n_y, B1 + j0 * PH, net.W2, net.b2, n_y, PH, nc, 0, n_y);
+        output_forward(B2 + j0 * n_y, Y2 + j0 * n_y, n_y, nc);
+        output_backward(dY2 + j0 * n_y, B2 + j0 * n_y, y + j0, n_y, nc);
+    }
+    double worst = max_diff(B1, A1, PH * PM, &same);
+    all_same &= same;
+    worst = fmax(worst, max_diff(B2, A2, (size_t)n_y * PM, &same));
+    all_same &= same;
+    CHECKF(worst <= 1e-6, "%s n_y=%d: forward in parts differs by %g", name, n_y, worst);
+    CHECKF(!one || all_same, "%s n_y=%d: forward in one range is not the same bits", name, n_y);
 
+    /* backward: the same pairs in reverse, each range of units on its own (member 0: b2) */
     memset(part.params, 0xff, part.n_params * sizeof(float)); /* NaN: every entry written */
-    net_output_bias_backward(&part, dZ2, PM, 1.0f / PM);
-    for (int k = 0; k < 3; k++)
-        net_hidden_backward(&part, dY1, &net, X, A1, dZ2, PM, 1.0f / PM, cuts[k], cuts[k + 1]);
-    worst = 0.0;
-    for (size_t i = 0; i < grad.n_params; i++)
-        worst = fmax(worst, fabs((double)part.params[i] - grad.params[i]));
-    CHECKF(worst <= 1e-6, "%s n_y=%d: backward in parts differs by %g", act_name(act), n_y, worst);
+    for (int k = 0; k + 1 < n_cuts; k++) {
+        int h0 = cuts[k], h1 = cuts[k + 1];
+        linear_backward(dY1, part.W2, k == 0 ? part.b2 : NULL, dY2, A1, net.W2, n_y, PH, PM,
+                        1.0f / PM, 0, n_y, h0, h1);
+        act_backward_rows(dY1, dY1, A1, PH, PM, h0, h1, act);
+        linear_backward(NULL, part.W1, part.b1, dY1, X, net.W1, PH, PX, PM, 1.0f / PM, h0, h1, 0,
+                        PX);
+    }
+    worst = max_diff(part.params, grad.params, grad.n_params, &same);
+    CHECKF(worst <= 1e-6, "%s n_y=%d: backward in parts differs by %g", name, n_y, worst);
+    CHECKF(!one || same, "%s n_y=%d: backward in one range is not the same bits", name, n_y);
 
-    /* descent fused into the products, with L2's decay, against the stored gradient's update */
-    float lr = 0.3f, l2 = 0.05f, decay = 1.0f - lr * l2;
+    /* pieced: the first layer's weight gradient in blocks of input columns, as handed to the
+     * exchange */
+    memset(part.params, 0xff, part.n_params * sizeof(float));
+    linear_backward(dY1, part.W2, part.b2, dZ2, A1, net.W2, n_y, PH, PM, 1.0f / PM, 0, n_y, 0, PH);
+    act_backward_rows(dY1, dY1, A1, PH, PM, 0, PH, act);
+    int pieces[] = {0, 13, 27, PX};
+    for (int p = 0; p < 3; p++)
+        linear_backward(NULL, part.W1, p == 0 ? part.b1 : NULL, dY1, X, net.W1, PH, PX, PM,
+                        1.0f / PM, 0, PH, pieces[p], pieces[p + 1]);
+    size_t n_w1 = (size_t)PH * PX;
+    worst = max_diff(part.W1, grad.W1, n_w1, &same);
+    CHECKF(worst <= 1e-6, "%s n_y=%d: W1's gradient in pieces differs by %g", name, n_y, worst);
+    max_diff(part.b1, grad.b1, grad.n_params - n_w1, &same);
+    CHECKF(same, "%s n_y=%d: b1, W2, b2 of the pieced backward are not the same bits", name, n_y);
+    max_diff(dY1, dZ1, PH * PM, &same);
+    CHECKF(same, "%s n_y=%d: dZ1 of the pieced backward is not the same bits", name, n_y);
+
+    /* fused: descent inside the products, with L2's decay, against the stored gradient's
+     * update */
+    float lr = 0.3f, l2 = 0.05f, decay = 1.0f - lr * l2, step = lr / PM;
     memcpy(moved.params, net.params, net.n_params * sizeof(float));
-    net_output_bias_descend(&moved, dZ2, PM, lr / PM);
-    for (int k = 0; k < 3; k++)
-        net_hidden_descend(&moved, dY1, X, A1, dZ2, PM, lr / PM, decay, cuts[k], cuts[k + 1]);
+    for (int k = 0; k + 1 < n_cuts; k++) {
+        int h0 = cuts[k], h1 = cuts[k + 1];
+        linear_backward_fused_sgd(dY1, moved.W2, k == 0 ? moved.b2 : NULL, dZ2, A1, n_y, PH, PM,
+                                  step, decay, 0, n_y, h0, h1);
+        act_backward_rows(dY1, dY1, A1, PH, PM, h0, h1, act);
+        linear_backward_fused_sgd(NULL, moved.W1, moved.b1, dY1, X, PH, PX, PM, step, decay, h0,
+                                  h1, 0, PX);
+    }
     worst = 0.0;
-    size_t n_w1 = (size_t)PH * PX, w2 = (size_t)(net.W2 - net.params);
+    size_t w2 = (size_t)(net.W2 - net.params);
     for (size_t i = 0; i < net.n_params; i++) {
         int weight = i < n_w1 || (i >= w2 && i < w2 + (size_t)n_y * PH);
         double want = (double)net.params[i] - lr * ((double)grad.params[i] +
                                                     (weight ? l2 * (double)net.params[i] : 0.0));
         worst = fmax(worst, fabs(moved.params[i] - want));
     }
-    CHECKF(worst <= 1e-6, "%s n_y=%d: fused descent differs by %g", act_name(act), n_y, worst);
+    CHECKF(worst <= 1e-6, "%s n_y=%d: fused descent differs by %g", name, n_y, worst);
+    max_diff(dY1, dZ1, PH * PM, &same);
+    CHECKF(!one || same, "%s n_y=%d: dZ1 of the fused backward is not the same bits", name, n_y);
     net_free(&net);
     net_free(&grad);
     net_free(&part);
@@ -217,8 +270,11 @@ static void parts(nnt_act act, int n_y)
 int main(void)
 {
     for (int k = 0; k < NNT_ACT_COUNT; k++) {
-        parts((nnt_act)k, 1);
-        parts((nnt_act)k, 3);
+        static const int three[] = {0, 16, 16, 37}, whole[] = {0, 37}; /* one range empty */
+        for (int n_y = 1; n_y <= 3; n_y += 2) {
+            parts((nnt_act)k, n_y, three, 4);
+            parts((nnt_act)k, n_y, whole, 2);
+        }
     }
     for (int k = 0; k < NNT_ACT_COUNT; k++) {
         gradient_check((nnt_act)k, 1);

@@ -1,5 +1,6 @@
 /* test_train.c — the training loop on generated data: it learns, is reproducible, stops when
- * asked, reports divergence, and mini-batches work. */
+ * asked, reports divergence, and mini-batches work; the optimisers' update is element by
+ * element. */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "check.h"
 #include "gen.h"
 #include "nnt/eval.h"
+#include "nnt/optim.h"
 #include "nnt/train.h"
 
 /* The 4x4 set most tests here use; make_sized for larger ones. */
@@ -40,7 +42,7 @@ static int train_opt(nnt_net *net, const nnt_dataset *ds, nnt_act act, nnt_train
     rng_seed(&rng, 5);
     if (net_new(net, 16, 6, 1, act, err))
         return -1;
-    net_init_normal(net, &rng, 0.01f);
+    net_init(net, &rng, NNT_INIT_NORMAL);
     o->stop = stop;
     o->on_epoch = count_progress;
     o->ctx = cnt;
@@ -83,8 +85,47 @@ static int train_once(nnt_net *net, const nnt_dataset *ds, nnt_act act, size_t b
     return train_opt(net, ds, act, &o, stop, cnt, err);
 }
 
+/* Every optimiser updates each element from that element alone (optim.h): two steps over a
+ * block split in two give the bits of two steps over the whole block, L2 on part of it. */
+static void optim_split(void)
+{
+    enum { N = 103, CUT = 37, W = 80 };
+    for (int k = NNT_OPT_SGD; k <= NNT_OPT_ADAM; k++) {
+        float p1[N], p2[N], g1[N], g2[N], m1[N] = {0}, v1[N] = {0}, m2[N] = {0}, v2[N] = {0};
+        nnt_rng rng;
+        rng_seed(&rng, 17);
+        for (int i = 0; i < N; i++)
+            p1[i] = p2[i] = (float)rng_normal(&rng);
+        nnt_optim a = {(nnt_optimizer)k, 0.1f, 0.9f, 0.9f, 0.999f, 1e-8f, 0.01f, m1, v1, 0, 0, 0};
+        nnt_optim b = a;
+        b.m = m2;
+        b.v = v2;
+        int bad = 0;
+        for (int t = 0; t < 2; t++) {
+            for (int i = 0; i < N; i++)
+                g1[i] = g2[i] = (float)rng_normal(&rng);
+            optim_begin(&a);
+            optim_add_l2(&a, g1, p1, 0, N, 0, W);
+            bad |= optim_update(&a, p1, g1, 0, N);
+            optim_begin(&b);
+            optim_add_l2(&b, g2, p2, CUT, N, 0, W);
+            optim_add_l2(&b, g2, p2, 0, CUT, 0, W);
+            bad |= optim_update(&b, p2, g2, CUT, N);
+            bad |= optim_update(&b, p2, g2, 0, CUT);
+        }
+        const char *what = train_optimizer_name((nnt_optimizer)k);
+        CHECKF(!bad && optim_finite(p1, N), "%s: not finite", what);
+        CHECKF(memcmp(p1, p2, sizeof p1) == 0, "%s: a split block moves differently", what);
+        CHECKF(memcmp(m1, m2, sizeof m1) == 0 && memcmp(v1, v2, sizeof v1) == 0,
+               "%s: a split block's state differs", what);
+    }
+    float inf[3] = {1.0f, INFINITY, 0.0f};
+    CHECK(!optim_finite(inf, 3) && optim_finite(inf, 1));
+}
+
 int main(void)
 {
+    optim_split();
     nnt_dataset ds = make_data(200, 1), test = make_data(100, 2);
     nnt_err err;
     nnt_eval ev;
@@ -179,11 +220,11 @@ int main(void)
         one.patience = 0;
         CHECK(net_new(&first, 16, 6, 1, NNT_ACT_RELU, &err) == 0);
         rng_seed(&rng, 5);
-        net_init_normal(&first, &rng, 0.01f);
+        net_init(&first, &rng, NNT_INIT_NORMAL);
         CHECK(train_run(&first, &res, &ds, NULL, NULL, &rng, &one, &err) == 0);
         CHECK(net_new(&net, 16, 6, 1, NNT_ACT_RELU, &err) == 0);
         rng_seed(&rng, 5);
-        net_init_normal(&net, &rng, 0.01f);
+        net_init(&net, &rng, NNT_INIT_NORMAL);
         CHECK(train_run(&net, &res, &ds, &flipped, NULL, &rng, &o, &err) == 0);
         CHECKF(res.stopped_early && res.best_epoch == 1 && res.epochs_run == 4,
                "stopped %d, best %d, ran %d", res.stopped_early, res.best_epoch, res.epochs_run);

@@ -20,6 +20,11 @@ void act_forward(float *A, const float *Z, size_t n, nnt_act act);
  * dZ may equal dA. For ReLU-like g, g'(0) is taken as 0 (z ≤ 0 side), as numpy's `Z > 0` does. */
 void act_backward(float *dZ, const float *dA, const float *A, size_t n, nnt_act act);
 
+/* The same pair on rows [r0, r1) of n × m matrices (ld = n): a team member's part of a layer. */
+void act_forward_rows(float *A, const float *Z, int n, int m, int r0, int r1, nnt_act act);
+void act_backward_rows(float *dZ, const float *dA, const float *A, int n, int m, int r0, int r1,
+                       nnt_act act);
+
 /* g(z) for one value; the reference the vector versions are tested against. */
 float act_scalar(float z, nnt_act act);
 /* g'(z) for one value, computed from z directly (the tests' independent reference). */

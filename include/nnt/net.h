@@ -1,4 +1,5 @@
-/* net.h — the two-layer network: parameters in one block, forward, loss, backward, prediction. */
+/* net.h — the two-layer network: parameters in one block, the layers as forward/backward pairs
+ * (linear, activation: act.h, output and loss), the whole passes, prediction. */
 #ifndef NNT_NET_H
 #define NNT_NET_H
 
@@ -40,8 +41,6 @@ typedef enum nnt_init {
     NNT_INIT_XAVIER = 3, /* N(0, 2 / (fan_in + fan_out)) (Glorot) */
 } nnt_init;
 
-/* W ~ N(0, 1)·scale (W1 then W2, column by column), biases 0: the tutorial's with 0.01. */
-void net_init_normal(nnt_net *net, nnt_rng *rng, float scale);
 /* Initialises by the named scheme (W1 then W2, column by column; biases 0). */
 void net_init(nnt_net *net, nnt_rng *rng, nnt_init init);
 /* The scheme NNT_INIT_AUTO resolves to for act. */
@@ -50,13 +49,28 @@ nnt_init net_init_resolve(nnt_init init, nnt_act act);
 const char *net_init_name(nnt_init init);
 int net_init_parse(nnt_init *init, const char *name);
 
-/* Z = W·X + b·1ᵀ. Z: n_out × m, W: n_out × n_in, b: n_out, X: n_in × m (ld = n_in). */
-void linear_forward(float *Z, const float *W, const float *b, const float *X, int n_out, int n_in,
-                    int m);
-/* Given dZ (n_out × m): dW = scale·dZ·Xᵀ (n_out × n_in), db = scale·rowsum(dZ) (n_out), and,
- * when dX is not NULL, dX = Wᵀ·dZ (n_in × m, unscaled). Gradients are overwritten, not added. */
-void linear_backward(float *dW, float *db, float *dX, const float *dZ, const float *W,
-                     const float *X, int n_out, int n_in, int m, float scale);
+/* ---- the layers, each a forward/backward pair ----
+ * A team of threads splits a step by hidden units: the pairs take a range of rows, [r0, r1) of
+ * a layer's outputs and [k0, k1) of its inputs (0, n_out and 0, n_in: the whole layer). */
+
+/* Z[r0:r1, :] = W[r0:r1, :]·X + b[r0:r1]·1ᵀ. Z: n_out × m, ld = n_out; X: n_in × m, ld = n_in;
+ * W: n_out × n_in, ld = n_out; b: n_out. */
+void linear_forward(float *Z, const float *X, const float *W, const float *b, int n_out, int n_in,
+                    int m, int r0, int r1);
+/* The mirror of linear_forward, given dZ (n_out × m), the gradient of the summed loss w.r.t. Z:
+ * dW[r0:r1, k0:k1] = scale·dZ[r0:r1, :]·X[k0:k1, :]ᵀ, db[r0:r1] = scale·rowsum(dZ[r0:r1, :]),
+ * dX[k0:k1, :] = W[:, k0:k1]ᵀ·dZ (unscaled; needs every output row: r0 = 0, r1 = n_out).
+ * Overwritten, not added; dX, dW and db may each be NULL (not computed). Shapes as above. */
+void linear_backward(float *dX, float *dW, float *db, const float *dZ, const float *X,
+                     const float *W, int n_out, int n_in, int m, float scale, int r0, int r1,
+                     int k0, int k1);
+/* linear_backward fused with plain SGD, for the one-process step where no gradient is kept:
+ * dX as linear_backward, from W before it moves; then W[r0:r1, k0:k1] = decay·W − step·dZ·Xᵀ in
+ * the product itself (decay = 1 − lr·λ, step = lr/m: optim_sgd_*) and b[r0:r1] −= step·rowsum(dZ)
+ * (b may be NULL). The same update as linear_backward then optim_update, with one rounding less. */
+void linear_backward_fused_sgd(float *dX, float *W, float *b, const float *dZ, const float *X,
+                               int n_out, int n_in, int m, float step, float decay, int r0, int r1,
+                               int k0, int k1);
 
 /* Output layer: A = σ(Z) when n_y == 1, column-wise softmax(Z) otherwise. Z, A: n_y × m. */
 void output_forward(float *A, const float *Z, int n_y, int m);
@@ -64,44 +78,18 @@ void output_forward(float *A, const float *Z, int n_y, int m);
  * (binary: y ∈ {0,1}; softmax: y ∈ [0, n_y)), computed from Z so it stays finite when the
  * probabilities saturate at 0 or 1. Divide by m for the tutorial's cost. */
 double output_loss(const float *Z, const int32_t *y, int n_y, int m);
-/* dZ = A − Y (one-hot Y for softmax): the gradient of the summed loss w.r.t. the logits. */
+/* The mirror of output_forward with the loss: dZ = A − Y (one-hot Y for softmax), the gradient
+ * of the summed loss w.r.t. the logits. dZ, A: n_y × m. */
 void output_backward(float *dZ, const float *A, const int32_t *y, int n_y, int m);
 
-/* The passes in parts, so that a team of threads can share a step (train.c): the hidden layer
- * by units, the output layer by columns. */
-/* A1[h0:h1, :] = g(W1[h0:h1, :]·X + b1[h0:h1]) for units [h0, h1). A1: n_h × m, X: n_x × m. */
-void net_hidden_forward(float *A1, const nnt_net *net, const float *X, int m, int h0, int h1);
-/* Z2 = W2·A1 + b2 and A2 = output(Z2) for m columns. Z2, A2: n_y × m, A1: n_h × m. */
-void net_output_forward(float *Z2, float *A2, const nnt_net *net, const float *A1, int m);
-/* grad->b2 = scale·rowsum(dZ2). dZ2: n_y × m (from output_backward). */
-void net_output_bias_backward(nnt_net *grad, const float *dZ2, int m, float scale);
-/* The rest of the backward pass for units [h0, h1): grad->W2[:, h0:h1], grad->b1[h0:h1],
- * grad->W1[h0:h1, :], and dZ1[h0:h1, :] as work space. dZ1, A1: n_h × m, X: n_x × m, dZ2: n_y × m. */
-void net_hidden_backward(nnt_net *grad, float *dZ1, const nnt_net *net, const float *X,
-                         const float *A1, const float *dZ2, int m, float scale, int h0, int h1);
-/* net_hidden_backward in two parts, for a caller that hands the first layer's gradient on in
- * pieces as they are done (train.c, ranks sharing memory): grad->W2[:, h0:h1], grad->b1[h0:h1]
- * and dZ1[h0:h1, :]; then grad->W1[h0:h1, k0:k1]. Each element is still the sum of its m
- * products, though a BLAS need not add them in the same order for every width. */
-void net_hidden_backward_delta(nnt_net *grad, float *dZ1, const nnt_net *net, const float *A1,
-                               const float *dZ2, int m, float scale, int h0, int h1);
-void net_hidden_weight_grad(nnt_net *grad, const float *dZ1, const float *X, int m, float scale,
-                            int h0, int h1, int k0, int k1);
+/* ---- the whole passes ---- */
 
-/* Plain gradient descent fused into the backward pass, for units [h0, h1): W1[h0:h1, :] and
- * W2[:, h0:h1] become decay·W − step·∇W (decay = 1 − lr·λ for L2, step = lr/m), b1[h0:h1]
- * becomes b1 − step·∇b1, with ∇ the summed-loss gradient; dZ1 is work space as above. The same
- * update as net_hidden_backward and then p −= lr·g, with one rounding less. */
-void net_hidden_descend(nnt_net *net, float *dZ1, const float *X, const float *A1,
-                        const float *dZ2, int m, float step, float decay, int h0, int h1);
-/* b2 −= step·rowsum(dZ2). dZ2: n_y × m. */
-void net_output_bias_descend(nnt_net *net, const float *dZ2, int m, float step);
-
-/* Forward pass over m columns. A1: n_h × m, Z2: n_y × m, A2: n_y × m, X: n_x × m. */
+/* Forward pass over m columns: linear, activation, linear, output. A1: n_h × m, Z2: n_y × m,
+ * A2: n_y × m, X: n_x × m. */
 void net_forward(float *A1, float *Z2, float *A2, const nnt_net *net, const float *X, int m);
-/* Backward pass after net_forward on the same X. grad has net's sizes and receives
- * scale·∂(summed loss)/∂params (scale = 1/m gives the tutorial's averages; data-parallel ranks
- * pass 1/global_m and sum). dZ2: n_y × m and dZ1: n_h × m are work space. */
+/* Backward pass after net_forward on the same X: net_forward's pairs in reverse. grad has net's
+ * sizes and receives scale·∂(summed loss)/∂params (scale = 1/m gives the tutorial's averages;
+ * data-parallel ranks pass 1/global_m and sum). dZ2: n_y × m and dZ1: n_h × m are work space. */
 void net_backward(nnt_net *grad, float *dZ2, float *dZ1, const nnt_net *net, const float *X,
                   const float *A1, const float *A2, const int32_t *y, int m, float scale);
 

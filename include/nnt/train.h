@@ -1,4 +1,5 @@
-/* train.h — the training loop: batches, optimisers, validation, early stopping, progress. */
+/* train.h — training a network: the options and their rules, the one decision of the solver
+ * (solver.c), and the one epoch loop with validation, early stopping and progress (loop.c). */
 #ifndef NNT_TRAIN_H
 #define NNT_TRAIN_H
 
@@ -9,20 +10,11 @@
 #include "nnt/dataset.h"
 #include "nnt/err.h"
 #include "nnt/net.h"
+#include "nnt/optim.h"
 #include "nnt/rng.h"
-
-typedef enum nnt_optimizer {
-    NNT_OPT_SGD = 0,      /* p -= lr·g: the tutorial's gradient descent */
-    NNT_OPT_MOMENTUM = 1, /* v = μ·v + g; p -= lr·v */
-    NNT_OPT_ADAM = 2,     /* Kingma & Ba, with bias correction (PyTorch's form) */
-} nnt_optimizer;
 
 /* Seconds on the monotonic clock, for the phase times every report uses. */
 double train_clock(void);
-
-/* "sgd", "momentum", "adam"; parse returns 0 or -1. */
-const char *train_optimizer_name(nnt_optimizer opt);
-int train_optimizer_parse(nnt_optimizer *opt, const char *name);
 
 /* How full-batch descent is computed. The primal form multiplies by the n_x × m images every
  * step; the dual (sample-space) form keeps W1 = s·W1(0) + C·Xᵀ and multiplies by the m × m Gram
@@ -106,22 +98,6 @@ typedef struct nnt_train_result {
     const char *exchange; /* how ranks passed gradients and parameters (reducer_kind) */
 } nnt_train_result;
 
-/* Early stopping's bookkeeping, shared by both solvers: the lowest validation loss so far and
- * the epochs since. Start with {INFINITY, 0}. */
-typedef struct nnt_early {
-    double best_loss;
-    int since_best;
-} nnt_early;
-/* After an epoch whose validation loss is e->val_loss: when it is the lowest so far, marks
- * e->best and res->best_epoch and returns 1 (the caller keeps these weights); otherwise counts
- * the epoch and sets *stop once `patience` (> 0; 0: never) such epochs have passed. */
-int train_early_update(nnt_early *st, nnt_epoch *e, nnt_train_result *res, int patience,
-                       int *stop);
-
-/* The end of an epoch for both solvers: e's time since t0 and rate over `seen` images, then
- * o->on_epoch. */
-void train_epoch_report(const nnt_train_opts *o, nnt_epoch *e, double t0, size_t seen);
-
 /* The learning rate an optimiser starts from when none is given: 0.001 for Adam, 0.01 else. */
 float train_lr_default(nnt_optimizer opt);
 /* --epochs auto: enough epochs for 1000 steps of `batch` images (0: full batch) on m training
@@ -132,18 +108,36 @@ int train_epochs_auto(size_t m, size_t batch);
 int train_opts_check(const nnt_train_opts *o, int n_ranks, nnt_err *err);
 /* The one decision of the solver for o on m training images of n_x values and n_h hidden
  * units, with m_eval validation and test images evaluated along the way, over n_ranks ranks:
- * o->solver when forced, else dual exactly when it is exact (dual_exact), cheaper
+ * o->solver when forced, else dual exactly when it is exact (dual_inexact_reason), cheaper
  * (dual_cheaper) and in one process. Returns -1 with a message when o forces dual where it is
  * not exact (train_opts_check's rules, mini-batches). */
 int train_solver_resolve(nnt_solver *solver, const nnt_train_opts *o, size_t m, size_t m_eval,
                          size_t n_x, int n_h, int n_ranks, nnt_err *err);
+
+/* Most memory `auto` gives the m × m Gram matrix plus the m × m_eval products with the
+ * validation and test images: 1 GiB, i.e. m ≤ 16384 on its own. Beyond that the O(m²) memory
+ * (and the 2·n_x·m² flops of forming it) outgrow what a laptop has, while the primal form needs
+ * only the n_x × m images it already holds; a user who has the memory can force --solver dual. */
+#define DUAL_MAX_BYTES ((size_t)1 << 30)
+
+/* NULL when the dual form computes the primal iterates for o on m training images (full batch,
+ * and sgd or momentum, with or without L2), else a phrase saying why not. */
+const char *dual_inexact_reason(const nnt_train_opts *o, size_t m);
+
+/* 1 when the dual form is the cheaper one for epochs steps on m training images of n_x values
+ * with n_h hidden units and m_eval validation/test images evaluated every epoch: m < n_x (a dual
+ * step is 2·n_h·m² flops against the primal's 4·n_h·n_x·m), the products fit DUAL_MAX_BYTES,
+ * and the one-off cost (2·n_x·m·(m + m_eval) for G and the evaluation products, W1(0)·X for
+ * every set and the final W1) is repaid by the steps. 0 otherwise. */
+int dual_cheaper(size_t m, size_t m_eval, size_t n_x, int n_h, int epochs);
 
 /* train_run returns this when *stop interrupted it (the network holds the last completed step). */
 #define NNT_TRAIN_STOPPED 1
 
 /* Trains net in place on train. val (may be NULL) is evaluated after every epoch and drives
  * early stopping; test (may be NULL) is only evaluated for reporting. rng draws the batch
- * order. The solver is chosen by train_solver_resolve (res->solver says which). Returns 0,
+ * order. The solver is o->solver when forced (the CLI passes the one it resolved), else
+ * train_solver_resolve's choice (res->solver says which). Returns 0,
  * NNT_TRAIN_STOPPED, or -1 with a message (out of memory, a forced dual solver that is not exact,
  * or divergence: the loss or a parameter became NaN or infinite). */
 int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,

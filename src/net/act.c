@@ -67,6 +67,33 @@ NNT_VECTOR void act_backward(float *dZ, const float *dA, const float *A, size_t 
     }
 }
 
+/* Row by row of each column, but as one run when the rows are all of them: the team's members
+ * split a layer by rows, and one thread alone takes the whole matrix in one call. */
+void act_forward_rows(float *A, const float *Z, int n, int m, int r0, int r1, nnt_act act)
+{
+    /* A, Z: n x m, ld = n (rows r0..r1 written) */
+    if (r1 - r0 == n) {
+        act_forward(A, Z, (size_t)n * m, act);
+        return;
+    }
+    for (int j = 0; j < m; j++)
+        act_forward(A + (size_t)j * n + r0, Z + (size_t)j * n + r0, (size_t)(r1 - r0), act);
+}
+
+void act_backward_rows(float *dZ, const float *dA, const float *A, int n, int m, int r0, int r1,
+                       nnt_act act)
+{
+    /* dZ, dA, A: n x m, ld = n (rows r0..r1 written) */
+    if (r1 - r0 == n) {
+        act_backward(dZ, dA, A, (size_t)n * m, act);
+        return;
+    }
+    for (int j = 0; j < m; j++) {
+        size_t o = (size_t)j * n + r0;
+        act_backward(dZ + o, dA + o, A + o, (size_t)(r1 - r0), act);
+    }
+}
+
 float act_scalar(float z, nnt_act act)
 {
     float a = 0.0f;

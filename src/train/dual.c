@@ -1,39 +1,20 @@
-/* dual.c — full-batch descent in sample space (see dual.h): when the solver is used, its cost
- * model, the Gram-form products, and the training loop, which mirrors train.c's step for step
- * (same callbacks, validation, early stopping, stop and divergence checks) on its own state. */
-#include <float.h>
+/* dual.c — full-batch descent in sample space (see dual.h): the Gram-form products, and the
+ * step interface (step.h) on the dual block: one step an epoch, the Gram-form evaluation of
+ * the validation and test sets, the best epoch's block, W1 formed once at the end. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nnt/blas.h"
 #include "nnt/dual.h"
+#include "nnt/optim.h"
 
-const char *dual_inexact_reason(const nnt_train_opts *o, size_t m)
-{
-    if (o->optimizer == NNT_OPT_ADAM)
-        return "Adam's per-parameter step sizes leave the span of the training images";
-    if (o->batch != 0 && o->batch < m)
-        return "it needs full-batch descent (--batch full)";
-    return NULL;
-}
-
-int dual_cheaper(size_t m, size_t m_eval, size_t n_x, int n_h, int epochs)
-{
-    if (m == 0 || m >= n_x || m > (size_t)INT32_MAX || m_eval > (size_t)INT32_MAX)
-        return 0;
-    /* doubles: the flop counts overflow no integer type here, and only their ratio matters */
-    double dm = (double)m, de = (double)m_eval, dx = (double)n_x, dh = n_h, E = epochs;
-    if (4.0 * dm * (dm + de) > (double)DUAL_MAX_BYTES)
-        return 0;
-    double primal = E * (4.0 * dh * dx * dm + 2.0 * dh * dx * de);
-    double once = 2.0 * dx * dm * (dm + de) + 2.0 * dh * dx * (dm + de) + 2.0 * dh * dx * dm;
-    double dual = once + E * (2.0 * dh * dm * dm + 2.0 * dh * dm * de);
-    return dual < primal;
-}
-
-void dual_hidden(float *Z1, const float *C, const float *u, float s, const float *b1,
-                 const float *P0, const float *K, const float *r, int n_h, int m, int k)
+/* Z1 = s·P0 + C·K + u·rᵀ + b1·1ᵀ for k columns: W1·X_set + b1 for W1 = s·W1(0) + C·Xcᵀ + u·μᵀ.
+ * Z1: n_h × k, C: n_h × m, u, b1: n_h, P0 = W1(0)·X_set: n_h × k, K = Xcᵀ·X_set: m × k,
+ * r = μᵀ·X_set: k. */
+static void dual_hidden(float *Z1, const float *C, const float *u, float s, const float *b1,
+                        const float *P0, const float *K, const float *r, int n_h, int m,
+                        int k)
 {
     /* Z1: n_h x k, C: n_h x m, u, b1: n_h, P0: n_h x k, K: m x k, r: k */
     for (int j = 0; j < k; j++) {
@@ -45,8 +26,10 @@ void dual_hidden(float *Z1, const float *C, const float *u, float s, const float
     blas_gemm(0, 0, n_h, k, m, 1.0f, C, n_h, K, m, 1.0f, Z1, n_h);
 }
 
-void dual_weights(float *W1, float s, const float *C, const float *Xc, const float *u,
-                  const float *mu, int n_h, int n_x, int m)
+/* W1 = s·W1 + C·Xcᵀ + u·μᵀ in place (W1 holds W1(0) on entry). W1: n_h × n_x, C: n_h × m,
+ * Xc: n_x × m, u: n_h, mu: n_x. */
+static void dual_weights(float *W1, float s, const float *C, const float *Xc, const float *u,
+                         const float *mu, int n_h, int n_x, int m)
 {
     /* W1: n_h x n_x, C: n_h x m, Xc: n_x x m, u: n_h, mu: n_x */
     size_t n = (size_t)n_h * n_x;
@@ -56,8 +39,6 @@ void dual_weights(float *W1, float s, const float *C, const float *Xc, const flo
     blas_gemm(0, 1, n_h, n_x, m, 1.0f, C, n_h, Xc, n_x, 1.0f, W1, n_h);
     blas_gemm(0, 1, n_h, n_x, 1, 1.0f, u, n_h, mu, n_x, 1.0f, W1, n_h);
 }
-
-static inline int not_finite(float x) { return !(fabsf(x) <= FLT_MAX); }
 
 /* The parameters in the dual form, in one block: C (n_h x m), u (n_h), s, b1 (n_h),
  * W2 (n_y x n_h), b2 (n_y), standing for W1 = s·W1(0) + C·Xcᵀ + u·μᵀ. A gradient and the
@@ -141,7 +122,7 @@ static void dual_forward(float *A1, float *Z2, float *A2, const dual_params *d, 
 {
     dual_hidden(A1, d->C, d->u, *d->s, d->b1, set->P0, set->K, set->r, n_h, m, set->k);
     act_forward(A1, A1, (size_t)n_h * set->k, act);
-    linear_forward(Z2, d->W2, d->b2, A1, n_y, n_h, set->k);
+    linear_forward(Z2, A1, d->W2, d->b2, n_y, n_h, set->k, 0, n_y);
     output_forward(A2, Z2, n_y, set->k);
 }
 
@@ -157,58 +138,160 @@ static void dual_eval(double *loss, double *acc, float *A1, float *Z2, float *A2
     *acc = (double)correct / (double)set->k;
 }
 
-int dual_train(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
-               const nnt_dataset *val, const nnt_dataset *test, const nnt_train_opts *o,
-               nnt_err *err)
+typedef struct dual {
+    nnt_net *net;       /* holds W1(0) until dual_finish */
+    const nnt_train_opts *o;
+    int m, n_x, n_h, n_y;
+    nnt_act act;
+    dual_params d, g, v, best; /* parameters, gradient, momentum, early stopping's copy */
+    dual_set tr, vs, ts;
+    float *X, *Xc, *mu; /* the training images (freed once the sets are made), centred, mean */
+    int32_t *y;
+    float *A1, *Z2, *A2; /* n_h × k_max, n_y × k_max: any set's forward pass */
+    float *dZ1, *dZ2;    /* n_h × m, n_y × m */
+    nnt_optim st;
+} dual;
+
+static void dual_step(void *self, nnt_step_sums *out, size_t k)
 {
-    int m = (int)train->m, n_x = net->n_x, n_h = net->n_h, n_y = net->n_y;
-    nnt_act act = net->act;
-    *res = (nnt_train_result){0};
-    res->solver = NNT_SOLVER_DUAL;
-    if (val && val->m == 0)
-        val = NULL;
-    if (test && test->m == 0)
-        test = NULL;
-    const char *why = dual_inexact_reason(o, train->m);
-    if (why)
-        return nnt_errf(err, "the dual solver is not exact here: %s", why);
+    (void)k; /* full batch: the one step of every epoch */
+    dual *q = self;
+    int m = q->m, n_h = q->n_h, n_y = q->n_y;
+    float scale = 1.0f / (float)m, *dZ1 = q->dZ1, *dZ2 = q->dZ2;
+    const nnt_train_opts *o = q->o;
+    dual_params *d = &q->d, *g = &q->g;
+    *out = (nnt_step_sums){0.0, 0, (size_t)m, 1, 1, o->stop && *o->stop};
+    dual_forward(q->A1, q->Z2, q->A2, d, &q->tr, q->act, n_h, m, n_y);
+    out->loss = output_loss(q->Z2, q->y, n_y, m);
+    if (!(out->loss_finite = isfinite(out->loss) != 0))
+        return;
+    for (int j = 0; j < m; j++)
+        out->correct += net_label(q->A2 + (size_t)j * n_y, n_y) == q->y[j];
+    /* backward: net_backward's pairs, but the first layer's product dZ1·Xᵀ/m stays gC = dZ1/m */
+    output_backward(dZ2, q->A2, q->y, n_y, m);
+    linear_backward(dZ1, g->W2, g->b2, dZ2, q->A1, d->W2, n_y, n_h, m, scale, 0, n_y, 0, n_h);
+    act_backward(dZ1, dZ1, q->A1, (size_t)n_h * m, q->act);
+    linear_backward(NULL, NULL, g->b1, dZ1, NULL, NULL, n_h, q->n_x, m, scale, 0, n_h, 0, 0);
+    size_t nc = (size_t)n_h * m, w2 = (size_t)(d->W2 - d->p);
+    for (size_t i = 0; i < nc; i++)
+        g->C[i] = scale * dZ1[i];
+    memcpy(g->u, g->b1, (size_t)n_h * sizeof *g->u);
+    *g->s = 0.0f;
+    /* L2 on C, u and W2 as the primal decays W1 and W2 (see dual_params); s's gradient is λ·s */
+    optim_add_l2(&q->st, g->p, d->p, 0, d->n, 0, nc + (size_t)n_h);
+    optim_add_l2(&q->st, g->p, d->p, 0, d->n, w2, w2 + (size_t)n_y * n_h);
+    if (q->st.l2 > 0.0f)
+        *g->s = q->st.l2 * *d->s;
+    optim_begin(&q->st);
+    out->params_finite = !optim_update(&q->st, d->p, g->p, 0, d->n);
+}
+
+static int dual_evaluate(void *self, double *loss, double *acc, int set, nnt_err *err)
+{
+    (void)err;
+    dual *q = self;
+    dual_eval(loss, acc, q->A1, q->Z2, q->A2, &q->d, set == NNT_SET_VAL ? &q->vs : &q->ts, q->act,
+              q->n_h, q->m, q->n_y);
+    return 0;
+}
+
+static void dual_keep_best(void *self)
+{
+    dual *q = self;
+    memcpy(q->best.p, q->d.p, q->d.n * sizeof *q->d.p);
+}
+
+static void dual_restore_best(void *self)
+{
+    dual *q = self; /* the best epoch's C, s and small layers */
+    memcpy(q->d.p, q->best.p, q->d.n * sizeof *q->d.p);
+}
+
+static void dual_finish(void *self, int rc)
+{
+    dual *q = self;
+    nnt_net *net = q->net;
+    int n_h = q->n_h, n_y = q->n_y;
+    if (rc != 0 && rc != NNT_TRAIN_STOPPED)
+        return;
+    /* W1 is formed once, here */
+    dual_weights(net->W1, *q->d.s, q->d.C, q->Xc, q->d.u, q->mu, n_h, q->n_x, q->m);
+    memcpy(net->b1, q->d.b1, (size_t)n_h * sizeof *q->d.b1);
+    memcpy(net->W2, q->d.W2, (size_t)n_y * n_h * sizeof *q->d.W2);
+    memcpy(net->b2, q->d.b2, (size_t)n_y * sizeof *q->d.b2);
+}
+
+static void dual_free(void *self)
+{
+    dual *q = self;
+    dual_set_free(&q->tr);
+    dual_set_free(&q->vs);
+    dual_set_free(&q->ts);
+    free(q->d.p);
+    free(q->g.p);
+    free(q->v.p);
+    free(q->best.p);
+    free(q->X);
+    free(q->Xc);
+    free(q->mu);
+    free(q->y);
+    free(q->A1);
+    free(q->dZ1);
+    free(q->Z2);
+    free(q->A2);
+    free(q->dZ2);
+    free(q);
+}
+
+int dual_new(nnt_stepper *s, nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
+             const nnt_dataset *val, const nnt_dataset *test, const nnt_train_opts *o,
+             nnt_err *err)
+{
+    res->threads = o->threads > 1 ? o->threads : 1; /* the BLAS's */
     if (train->m == 0 || train->m > INT32_MAX || (val && val->m > INT32_MAX) ||
         (test && test->m > INT32_MAX))
         return nnt_errf(err, "the dual solver needs between 1 and %d images per set", INT32_MAX);
-
+    dual *q = calloc(1, sizeof *q);
+    if (!q)
+        return nnt_errf(err, "out of memory for the dual solver's state (%zu images)", train->m);
+    int m = q->m = (int)train->m, n_x = q->n_x = net->n_x, n_h = q->n_h = net->n_h;
+    int n_y = q->n_y = net->n_y;
+    q->net = net;
+    q->o = o;
+    q->act = net->act;
+    q->st = step_optim(o);
     size_t k_max = train->m;
     if (val && val->m > k_max)
         k_max = val->m;
     if (test && test->m > k_max)
         k_max = test->m;
-    dual_params d = {0}, g = {0}, v = {0}, best = {0};
-    dual_set tr = {0}, vs = {0}, ts = {0};
-    float *X = malloc((size_t)n_x * m * sizeof *X);
-    float *Xc = malloc((size_t)n_x * m * sizeof *Xc);
-    float *mu = malloc((size_t)n_x * sizeof *mu);
-    int32_t *y = malloc((size_t)m * sizeof *y);
-    float *A1 = malloc((size_t)n_h * k_max * sizeof *A1);
-    float *dZ1 = malloc((size_t)n_h * m * sizeof *dZ1);
-    float *Z2 = malloc((size_t)n_y * k_max * sizeof *Z2);
-    float *A2 = malloc((size_t)n_y * k_max * sizeof *A2);
-    float *dZ2 = malloc((size_t)n_y * m * sizeof *dZ2);
-    int rc = 0;
-    if (!X || !Xc || !mu || !y || !A1 || !dZ1 || !Z2 || !A2 || !dZ2 || dual_params_new(&d, n_h, m, n_y) ||
-        dual_params_new(&g, n_h, m, n_y) ||
-        (o->optimizer == NNT_OPT_MOMENTUM && dual_params_new(&v, n_h, m, n_y)) ||
-        (val && o->patience > 0 && dual_params_new(&best, n_h, m, n_y))) {
-        rc = nnt_errf(err, "out of memory for the dual solver's state (%d images)", m);
-        goto done;
+    q->X = malloc((size_t)n_x * m * sizeof *q->X);
+    q->Xc = malloc((size_t)n_x * m * sizeof *q->Xc);
+    q->mu = malloc((size_t)n_x * sizeof *q->mu);
+    q->y = malloc((size_t)m * sizeof *q->y);
+    q->A1 = malloc((size_t)n_h * k_max * sizeof *q->A1);
+    q->dZ1 = malloc((size_t)n_h * m * sizeof *q->dZ1);
+    q->Z2 = malloc((size_t)n_y * k_max * sizeof *q->Z2);
+    q->A2 = malloc((size_t)n_y * k_max * sizeof *q->A2);
+    q->dZ2 = malloc((size_t)n_y * m * sizeof *q->dZ2);
+    if (!q->X || !q->Xc || !q->mu || !q->y || !q->A1 || !q->dZ1 || !q->Z2 || !q->A2 || !q->dZ2 ||
+        dual_params_new(&q->d, n_h, m, n_y) || dual_params_new(&q->g, n_h, m, n_y) ||
+        (o->optimizer == NNT_OPT_MOMENTUM && dual_params_new(&q->v, n_h, m, n_y)) ||
+        (val && o->patience > 0 && dual_params_new(&q->best, n_h, m, n_y))) {
+        dual_free(q);
+        return nnt_errf(err, "out of memory for the dual solver's state (%d images)", m);
     }
+    q->st.m = q->v.p;
     /* W1 = 1·W1(0) + 0·Xᵀ; the small layers are copied as they are */
-    *d.s = 1.0f;
-    memcpy(d.b1, net->b1, (size_t)n_h * sizeof *d.b1);
-    memcpy(d.W2, net->W2, (size_t)n_y * n_h * sizeof *d.W2);
-    memcpy(d.b2, net->b2, (size_t)n_y * sizeof *d.b2);
+    *q->d.s = 1.0f;
+    memcpy(q->d.b1, net->b1, (size_t)n_h * sizeof *q->d.b1);
+    memcpy(q->d.W2, net->W2, (size_t)n_y * n_h * sizeof *q->d.W2);
+    memcpy(q->d.b2, net->b2, (size_t)n_y * sizeof *q->d.b2);
     /* Xc = X − μ·1ᵀ: images are non-negative, so XᵀX is dominated by its rank-one mean part
      * (entries near n_x·mean²) and C·XᵀX would sum large terms that cancel, with float rounding
      * relative to them rather than to Z1; Xcᵀ·X has no such part, and u·μᵀ carries the mean. */
-    dataset_gather(X, y, train, NULL, 0, train->m);
+    float *X = q->X, *Xc = q->Xc, *mu = q->mu;
+    dataset_gather(X, q->y, train, NULL, 0, train->m);
     for (int p = 0; p < n_x; p++) {
         double sum = 0.0;
         for (int j = 0; j < m; j++)
@@ -218,132 +301,15 @@ int dual_train(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
     for (int j = 0; j < m; j++)
         for (int p = 0; p < n_x; p++)
             Xc[p + (size_t)j * n_x] = X[p + (size_t)j * n_x] - mu[p];
-    if (dual_set_make(&tr, train, X, Xc, mu, net->W1, n_h, n_x, m) ||
-        (val && dual_set_make(&vs, val, NULL, Xc, mu, net->W1, n_h, n_x, m)) ||
-        (test && dual_set_make(&ts, test, NULL, Xc, mu, net->W1, n_h, n_x, m))) {
-        rc = nnt_errf(err, "out of memory for the dual solver's Gram matrices (%d images)", m);
-        goto done;
+    if (dual_set_make(&q->tr, train, X, Xc, mu, net->W1, n_h, n_x, m) ||
+        (val && dual_set_make(&q->vs, val, NULL, Xc, mu, net->W1, n_h, n_x, m)) ||
+        (test && dual_set_make(&q->ts, test, NULL, Xc, mu, net->W1, n_h, n_x, m))) {
+        dual_free(q);
+        return nnt_errf(err, "out of memory for the dual solver's Gram matrices (%d images)", m);
     }
-    free(X); /* from here on the centred images are all that is needed */
-    X = NULL;
-
-    double t0 = train_clock();
-    nnt_early early = {INFINITY, 0};
-    size_t seen = 0;
-    float lr = o->lr, l2 = o->l2, beta = o->momentum, scale = 1.0f / (float)m;
-    for (int epoch = 1; epoch <= o->epochs && rc == 0; epoch++) {
-        /* ---- one full-batch step, as train.c's loop takes it ---- */
-        dual_forward(A1, Z2, A2, &d, &tr, act, n_h, m, n_y);
-        double loss = output_loss(Z2, y, n_y, m);
-        if (!isfinite(loss)) {
-            rc = nnt_errf(err, "training diverged at epoch %d: the loss is %s; try a lower "
-                               "learning rate (--lr)", epoch, isnan(loss) ? "NaN" : "infinite");
-            break;
-        }
-        size_t correct = 0;
-        for (int j = 0; j < m; j++)
-            correct += net_label(A2 + (size_t)j * n_y, n_y) == y[j];
-        /* backward: net_backward but for its last product, which becomes gC = dZ1/m */
-        output_backward(dZ2, A2, y, n_y, m);
-        linear_backward(g.W2, g.b2, dZ1, dZ2, d.W2, A1, n_y, n_h, m, scale);
-        act_backward(dZ1, dZ1, A1, (size_t)n_h * m, act);
-        for (int i = 0; i < n_h; i++) {
-            double sum = 0.0; /* as linear_backward sums db */
-            for (int j = 0; j < m; j++)
-                sum += dZ1[i + (size_t)j * n_h];
-            g.b1[i] = (float)(sum * scale);
-        }
-        size_t nc = (size_t)n_h * m;
-        for (size_t i = 0; i < nc; i++)
-            g.C[i] = scale * dZ1[i];
-        memcpy(g.u, g.b1, (size_t)n_h * sizeof *g.u);
-        *g.s = 0.0f;
-        if (l2 > 0.0f) {
-            for (size_t i = 0; i < nc; i++)
-                g.C[i] += l2 * d.C[i];
-            for (int i = 0; i < n_h; i++)
-                g.u[i] += l2 * d.u[i];
-            *g.s = l2 * *d.s;
-            for (size_t i = 0; i < (size_t)n_y * n_h; i++)
-                g.W2[i] += l2 * d.W2[i];
-        }
-        int bad = 0;
-        if (o->optimizer == NNT_OPT_MOMENTUM) {
-            for (size_t i = 0; i < d.n; i++) {
-                v.p[i] = beta * v.p[i] + g.p[i];
-                d.p[i] -= lr * v.p[i];
-                bad |= not_finite(d.p[i]);
-            }
-        } else {
-            for (size_t i = 0; i < d.n; i++) {
-                d.p[i] -= lr * g.p[i];
-                bad |= not_finite(d.p[i]);
-            }
-        }
-        if (bad) {
-            rc = nnt_errf(err, "training diverged at epoch %d: a parameter became NaN or "
-                               "infinite; try a lower learning rate (--lr)", epoch);
-            break;
-        }
-        seen += (size_t)m;
-        if (o->on_step) {
-            nnt_step st = {epoch, o->epochs, (size_t)m, (size_t)m, loss / m,
-                           (double)correct / m, train_clock() - t0};
-            o->on_step(o->ctx, &st);
-        }
-        if (o->stop && *o->stop) {
-            rc = NNT_TRAIN_STOPPED;
-            break;
-        }
-        res->epochs_run = epoch;
-        res->final_loss = loss / m;
-
-        /* ---- the end of the epoch, as in train.c ---- */
-        nnt_epoch e = {epoch, o->epochs, loss / m, (double)correct / m, NAN, NAN, NAN, 0.0, 0.0, 0};
-        int stop_now = 0;
-        if (val) {
-            dual_eval(&e.val_loss, &e.val_acc, A1, Z2, A2, &d, &vs, act, n_h, m, n_y);
-            if (train_early_update(&early, &e, res, best.p ? o->patience : 0, &stop_now) &&
-                best.p)
-                memcpy(best.p, d.p, d.n * sizeof *d.p);
-        }
-        int last = epoch == o->epochs || stop_now;
-        if (best.p && last) { /* keep the best epoch's C, s and small layers */
-            memcpy(d.p, best.p, d.n * sizeof *d.p);
-            res->stopped_early = stop_now;
-        }
-        if (!best.p)
-            res->best_epoch = epoch;
-        if (test && (last || (o->test_every > 0 && epoch % o->test_every == 0))) {
-            double test_loss;
-            dual_eval(&test_loss, &e.test_acc, A1, Z2, A2, &d, &ts, act, n_h, m, n_y);
-        }
-        train_epoch_report(o, &e, t0, seen);
-        if (stop_now)
-            break;
-    }
-    if (rc == 0 || rc == NNT_TRAIN_STOPPED) { /* W1 is formed once, here */
-        dual_weights(net->W1, *d.s, d.C, Xc, d.u, mu, n_h, n_x, m);
-        memcpy(net->b1, d.b1, (size_t)n_h * sizeof *d.b1);
-        memcpy(net->W2, d.W2, (size_t)n_y * n_h * sizeof *d.W2);
-        memcpy(net->b2, d.b2, (size_t)n_y * sizeof *d.b2);
-    }
-done:
-    dual_set_free(&tr);
-    dual_set_free(&vs);
-    dual_set_free(&ts);
-    free(d.p);
-    free(g.p);
-    free(v.p);
-    free(best.p);
-    free(X);
-    free(Xc);
-    free(mu);
-    free(y);
-    free(A1);
-    free(dZ1);
-    free(Z2);
-    free(A2);
-    free(dZ2);
-    return rc;
+    free(q->X); /* from here on the centred images are all that is needed */
+    q->X = NULL;
+    *s = (nnt_stepper){q, train->m, NULL, dual_step, dual_evaluate, dual_keep_best,
+                        dual_restore_best, dual_finish, dual_free};
+    return 0;
 }

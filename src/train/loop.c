@@ -1,0 +1,154 @@
+/* loop.c — the one epoch loop: a solver's steps (step.h) summed into each epoch's loss and
+ * accuracy, divergence and stop requests, progress, validation and early stopping with the best
+ * weights kept and put back, the test set; and train_run, which agrees with the other ranks on
+ * the sets, decides the solver and drives the loop. */
+#include <math.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "nnt/dual.h"
+#include "nnt/primal.h"
+#include "nnt/train.h"
+
+double train_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The epochs of a run on s, with a validation and a test set when has_val and has_test.
+ * Returns 0, NNT_TRAIN_STOPPED or -1 with a message. */
+static int train_epochs(nnt_stepper *s, nnt_train_result *res, nnt_rng *rng, int has_val,
+                        int has_test, const nnt_train_opts *o, nnt_err *err)
+{
+    int one_rank = comm_size(o->comm) == 1, keep = has_val && o->patience > 0, since_best = 0;
+    size_t M = s->images, seen = 0;
+    double t0 = train_clock(), best_loss = INFINITY;
+    for (int epoch = 1; epoch <= o->epochs; epoch++) {
+        if (s->begin_epoch)
+            s->begin_epoch(s->self, rng);
+        double loss_sum = 0.0;
+        size_t correct = 0;
+        for (size_t k = 0, done = 0; done < M; k++) {
+            nnt_step_sums st;
+            s->step(s->self, &st, k);
+            if (!st.loss_finite) /* NaN or ±Inf on some rank: the sum is not finite too */
+                return nnt_errf(err, "training diverged at epoch %d: the loss is %s; try a lower "
+                                     "learning rate (--lr)", epoch, isnan(st.loss) ? "NaN" : "infinite");
+            if (!st.params_finite)
+                return nnt_errf(err, "training diverged at epoch %d: a parameter became NaN or "
+                                     "infinite; try a lower learning rate (--lr)", epoch);
+            loss_sum += st.loss;
+            correct += st.correct;
+            done += st.images;
+            seen += st.images;
+            if (o->on_step) {
+                nnt_step p = {epoch, o->epochs, done, M, loss_sum / (double)done,
+                              (double)correct / (double)done, train_clock() - t0};
+                o->on_step(o->ctx, &p);
+            }
+            /* one rank alone reads its flag again: a signal during the step stops it now */
+            if (st.stop || (one_rank && o->stop && *o->stop))
+                return NNT_TRAIN_STOPPED;
+        }
+        res->epochs_run = epoch;
+        res->final_loss = loss_sum / (double)M;
+
+        nnt_epoch e = {epoch, o->epochs, loss_sum / (double)M, (double)correct / (double)M,
+                       NAN, NAN, NAN, 0.0, 0.0, 0};
+        int stop_now = 0;
+        if (has_val) {
+            if (s->evaluate(s->self, &e.val_loss, &e.val_acc, NNT_SET_VAL, err))
+                return -1;
+            if (e.val_loss < best_loss) { /* a tie is no better */
+                best_loss = e.val_loss;
+                since_best = 0;
+                e.best = 1;
+                res->best_epoch = epoch;
+                if (keep)
+                    s->keep_best(s->self);
+            } else if (keep && ++since_best >= o->patience) {
+                stop_now = 1;
+            }
+        }
+        int last = epoch == o->epochs || stop_now;
+        if (keep && last) { /* the best epoch's weights, as patience promised */
+            s->restore_best(s->self);
+            res->stopped_early = stop_now;
+        }
+        if (!keep) /* without early stopping the network keeps the last epoch's weights */
+            res->best_epoch = epoch;
+        if (has_test && (last || (o->test_every > 0 && epoch % o->test_every == 0))) {
+            double test_loss;
+            if (s->evaluate(s->self, &test_loss, &e.test_acc, NNT_SET_TEST, err))
+                return -1;
+        }
+        e.seconds = train_clock() - t0;
+        e.images_per_s = e.seconds > 0 ? (double)seen / e.seconds : 0.0;
+        if (o->on_epoch)
+            o->on_epoch(o->ctx, &e);
+        if (stop_now)
+            break;
+    }
+    return 0;
+}
+
+/* Data parallel: the ranks agree on the shard sizes, or on failing, before any step. *M gets
+ * the training images of all ranks; *val and *test become NULL for a set empty on every rank
+ * (one empty on this rank only still takes part). */
+static int train_agree(size_t *M, const nnt_dataset **val, const nnt_dataset **test,
+                       const nnt_net *net, const nnt_dataset *train, const nnt_comm *comm,
+                       nnt_err *err)
+{
+    static const nnt_dataset none = {0};
+    const nnt_dataset *val_ds = *val ? *val : &none, *test_ds = *test ? *test : &none;
+    double agree[4] = {0.0}; /* failed, and the validation, test and training images */
+    int local_rc = 0;
+    size_t m = train->m;
+    if (m > INT32_MAX)
+        local_rc = nnt_errf(err, "training needs between 1 and %d images, not %zu", INT32_MAX, m);
+    else if ((size_t)net->n_x != train->n_x)
+        local_rc = nnt_errf(err, "the network takes %d inputs but the images have %zu", net->n_x,
+                            train->n_x);
+    agree[0] = local_rc ? 1.0 : 0.0;
+    agree[1] = (double)val_ds->m;
+    agree[2] = (double)test_ds->m;
+    agree[3] = (double)m;
+    comm_allreduce_sum_double(comm, agree, 4);
+    *M = (size_t)agree[3];
+    if (agree[0] > 0.0 || *M == 0 || *M > INT32_MAX) {
+        if (!local_rc)
+            local_rc = agree[0] > 0.0 ? nnt_err_peer(err, "training failed on another rank")
+                                      : nnt_errf(err, "training needs between 1 and %d images, "
+                                                      "not %zu", INT32_MAX, *M);
+        return local_rc;
+    }
+    *val = agree[1] > 0.0 ? val_ds : NULL;
+    *test = agree[2] > 0.0 ? test_ds : NULL;
+    return 0;
+}
+
+int train_run(nnt_net *net, nnt_train_result *res, const nnt_dataset *train,
+              const nnt_dataset *val, const nnt_dataset *test, nnt_rng *rng,
+              const nnt_train_opts *o, nnt_err *err)
+{
+    *res = (nnt_train_result){0};
+    size_t M;
+    if (train_agree(&M, &val, &test, net, train, o->comm, err))
+        return -1;
+    /* a forced solver stays as it is (the CLI passes the one it resolved); auto is decided here */
+    nnt_solver solver;
+    size_t m_eval = (val ? val->m : 0) + (test ? test->m : 0);
+    if (train_solver_resolve(&solver, o, M, m_eval, train->n_x, net->n_h, comm_size(o->comm), err))
+        return -1;
+    res->solver = solver;
+    nnt_stepper s;
+    if (solver == NNT_SOLVER_DUAL ? dual_new(&s, net, res, train, val, test, o, err)
+                                  : primal_new(&s, net, res, train, val, test, M, o, err))
+        return -1;
+    int rc = train_epochs(&s, res, rng, val != NULL, test != NULL, o, err);
+    s.finish(s.self, rc);
+    s.free(s.self);
+    return rc;
+}
