@@ -1,4 +1,4 @@
-/* fuzz_model.c — libFuzzer target for the model file decoder (model_decode in src/model.c).
+/* fuzz_model.c — libFuzzer target for the model file decoder (model_decode in src/formats/model.c).
  *
  * Invariants: a failure leaves a zeroed model and a message starting with the name given; a
  * success is a consistent model that model_encode accepts, whose encoding is no longer than the

@@ -1,4 +1,4 @@
-/* fuzz_png.c — libFuzzer target for the PNG reader (src/image.c).
+/* fuzz_png.c — libFuzzer target for the PNG reader (src/data/png.c).
  *
  * img_probe and img_load take a path, so each input is written to one file per process (a memfd
  * on Linux, rewritten and truncated per input). The input is probed, decoded to 0, 1 and 3
@@ -7,7 +7,7 @@
  * probed size; the three decodes agree; gray replicated to RGB is the gray; a same-size resize is
  * an exact copy; every failure leaves a zeroed image and a message naming the file.
  *
- * libpng quits on any CRC error (image.c asks it to), which would keep the fuzzer at the chunk
+ * libpng quits on any CRC error (png.c asks it to), which would keep the fuzzer at the chunk
  * level; so an input whose chunk CRCs are wrong is run a second time with them recomputed. */
 #define _GNU_SOURCE /* memfd_create */
 #include <stdint.h>
