@@ -1,0 +1,374 @@
+/* augment.c — the --augment transforms of training images (shifts, flips, affine, elastic), each
+ * drawn from a key that hashes (seed, epoch, position) so that no generator state is kept and the
+ * same image is transformed alike whatever the threads, ranks or batch. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnt/augment.h"
+#include "nnt/pixels.h"
+#include "nnt/rng.h"
+
+/* ---- the list ---- */
+
+/* s (up to its end) as a finite number in [lo, hi], and more than lo unless lo_ok. */
+static int number_in(double *v, const char *s, double lo, int lo_ok, double hi)
+{
+    char *end;
+    double x = strtod(s, &end);
+    if (end == s || *end || !isfinite(x) || x < lo || x > hi || (!lo_ok && x == lo))
+        return -1;
+    *v = x;
+    return 0;
+}
+
+static const char augment_items[] =
+    "shift=N, flip, rotate=DEG, scale=F, shear=F, elastic=ALPHA:SIGMA or none";
+
+/* One item "name" or "name=value" into a; seen is a bit per transform, for repeats. */
+static int parse_item(nnt_augment *a, unsigned *seen, char *item, nnt_err *err)
+{
+    static const char *const names[] = {"shift", "flip", "rotate", "scale", "shear", "elastic"};
+    char *value = strchr(item, '=');
+    if (value)
+        *value++ = '\0';
+    int i = nnt_name_index(names, 6, item);
+    if (i < 0)
+        return nnt_errf(err, "--augment: unknown transform '%s'; the list takes %s", item,
+                        augment_items);
+    if (*seen & (1u << i))
+        return nnt_errf(err, "--augment: '%s' is given twice", item);
+    *seen |= 1u << i;
+    if (i == 1) {
+        if (value)
+            return nnt_errf(err, "--augment: flip takes no value, not '%s'", value);
+        a->flip = 1;
+        return 0;
+    }
+    if (!value)
+        return nnt_errf(err, "--augment: %s needs a value, e.g. %s", item,
+                        i == 0 ? "shift=2" : i == 2 ? "rotate=10" : i == 5 ? "elastic=34:4"
+                                                                           : "scale=0.1");
+    double v, sigma;
+    switch (i) {
+    case 0:
+        if (number_in(&v, value, 0, 1, 1024) || v != floor(v))
+            return nnt_errf(err, "--augment: shift takes a whole number of pixels from 0 to "
+                                 "1024, not '%s'", value);
+        a->shift = (int)v;
+        return 0;
+    case 2:
+        if (number_in(&v, value, 0, 1, 180))
+            return nnt_errf(err, "--augment: rotate takes degrees from 0 to 180, not '%s'", value);
+        a->rotate = (float)v;
+        return 0;
+    case 3:
+        if (number_in(&v, value, 0, 1, 0.9))
+            return nnt_errf(err, "--augment: scale takes a fraction from 0 to 0.9, not '%s'", value);
+        a->scale = (float)v;
+        return 0;
+    case 4:
+        if (number_in(&v, value, 0, 1, 1))
+            return nnt_errf(err, "--augment: shear takes a number from 0 to 1, not '%s'", value);
+        a->shear = (float)v;
+        return 0;
+    default: {
+        char *colon = strchr(value, ':');
+        if (colon)
+            *colon = '\0';
+        if (!colon || number_in(&v, value, 0, 1, 1000) || number_in(&sigma, colon + 1, 0, 0, 100))
+            return nnt_errf(err, "--augment: elastic takes ALPHA:SIGMA, α from 0 to 1000 and σ "
+                                 "above 0 up to 100 pixels (Simard et al.: 34:4), not '%s%s%s'",
+                            value, colon ? ":" : "", colon ? colon + 1 : "");
+        a->elastic_alpha = (float)v;
+        a->elastic_sigma = (float)sigma;
+        return 0;
+    }
+    }
+}
+
+int augment_parse(nnt_augment *a, const char *list, nnt_err *err)
+{
+    *a = (nnt_augment){0};
+    if (strcmp(list, "none") == 0)
+        return 0;
+    char item[128];
+    unsigned seen = 0;
+    for (const char *p = list;; p++) {
+        size_t n = strcspn(p, ",");
+        if (n == 0) {
+            *a = (nnt_augment){0};
+            return nnt_errf(err, "--augment: an empty item in '%s'; the list takes %s", list,
+                            augment_items);
+        }
+        if (n >= sizeof item) {
+            *a = (nnt_augment){0};
+            return nnt_errf(err, "--augment: an item of %zu characters in the list", n);
+        }
+        memcpy(item, p, n);
+        item[n] = '\0';
+        if (parse_item(a, &seen, item, err)) {
+            *a = (nnt_augment){0};
+            return -1;
+        }
+        p += n;
+        if (!*p)
+            return 0;
+    }
+}
+
+int augment_active(const nnt_augment *a)
+{
+    return a->shift > 0 || a->flip || a->rotate > 0.0f || a->scale > 0.0f || a->shear > 0.0f ||
+           a->elastic_alpha > 0.0f;
+}
+
+void augment_format(char *buf, size_t n, const nnt_augment *a)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+#define AUG_PUT(...)                                                                       \
+    do {                                                                                   \
+        int k = snprintf(buf + used, n - used, "%s", used ? "," : "");                     \
+        if (k > 0 && (size_t)k < n - used)                                                 \
+            used += (size_t)k;                                                             \
+        k = snprintf(buf + used, n - used, __VA_ARGS__);                                   \
+        if (k > 0 && (size_t)k < n - used)                                                 \
+            used += (size_t)k;                                                             \
+    } while (0)
+    if (a->shift > 0)
+        AUG_PUT("shift=%d", a->shift);
+    if (a->flip)
+        AUG_PUT("flip");
+    if (a->rotate > 0.0f)
+        AUG_PUT("rotate=%.7g", a->rotate);
+    if (a->scale > 0.0f)
+        AUG_PUT("scale=%.7g", a->scale);
+    if (a->shear > 0.0f)
+        AUG_PUT("shear=%.7g", a->shear);
+    if (a->elastic_alpha > 0.0f)
+        AUG_PUT("elastic=%.7g:%.7g", a->elastic_alpha, a->elastic_sigma);
+#undef AUG_PUT
+    if (!used)
+        snprintf(buf, n, "none");
+}
+
+/* ---- one image ---- */
+
+uint64_t augment_key(uint64_t seed, int epoch, size_t position)
+{
+    /* each splitmix64 round is a bijection of its input: distinct epochs give distinct
+     * states, and the position is mixed in last */
+    uint64_t x = seed;
+    x = rng_splitmix64(&x) ^ (uint64_t)(uint32_t)epoch;
+    x = rng_splitmix64(&x) ^ (uint64_t)position;
+    return rng_splitmix64(&x);
+}
+
+/* The kernel's radius: 3σ holds all but 0.3 % of the Gaussian's weight. */
+static size_t elastic_radius(float sigma) { return (size_t)ceil(3.0 * (double)sigma); }
+
+int augment_work_floats(size_t *n, const nnt_augment *a, uint32_t w, uint32_t h)
+{
+    size_t px, fields;
+    *n = 0;
+    if (a->elastic_alpha <= 0.0f)
+        return 0;
+    /* dx, dy and a row pass's output, each w × h, then the kernel's 2r + 1 taps */
+    if (nnt_mul_size(&px, w, h) || nnt_mul_size(&fields, px, 3) ||
+        nnt_add_size(n, fields, 2 * elastic_radius(a->elastic_sigma) + 1))
+        return -1;
+    return 0;
+}
+
+/* Uniform in [0, 1) from the image's stream. */
+static double draw(uint64_t *s) { return (double)(rng_splitmix64(s) >> 11) * 0x1.0p-53; }
+
+/* f (w × h, row-major) convolved with the kernel g[0..2r] (centred on g[r]), zero outside the
+ * image, separably: rows into tmp, then columns back into f. The inner loops run along rows, so
+ * they vectorise; every output sums its taps in one order. */
+static void elastic_smooth(float *f, float *tmp, const float *g, size_t r, size_t w, size_t h)
+{
+    for (size_t y = 0; y < h; y++) {
+        const float *in = f + y * w;
+        float *out = tmp + y * w;
+        memset(out, 0, w * sizeof *out);
+        for (size_t t = 0; t <= 2 * r; t++) { /* tap t reads x + t - r */
+            size_t lo = t < r ? r - t : 0, hi = t > r ? (t - r < w ? w - (t - r) : 0) : w;
+            float gt = g[t];
+            for (size_t x = lo; x < hi; x++)
+                out[x] += gt * in[x + t - r];
+        }
+    }
+    for (size_t y = 0; y < h; y++) {
+        float *out = f + y * w;
+        memset(out, 0, w * sizeof *out);
+        for (size_t t = 0; t <= 2 * r; t++) {
+            if (y + t < r || y + t - r >= h)
+                continue;
+            const float *in = tmp + (y + t - r) * w;
+            float gt = g[t];
+            for (size_t x = 0; x < w; x++)
+                out[x] += gt * in[x];
+        }
+    }
+}
+
+/* The displacement fields dx, dy (w × h each, in work) drawn from s and smoothed, times α. */
+static void elastic_field(float *work, uint64_t *s, const nnt_augment *a, size_t w, size_t h)
+{
+    size_t n = w * h, r = elastic_radius(a->elastic_sigma);
+    float *dx = work, *dy = work + n, *tmp = work + 2 * n, *g = work + 3 * n;
+    double sum = 0.0, inv = 1.0 / (2.0 * (double)a->elastic_sigma * a->elastic_sigma);
+    for (size_t t = 0; t <= 2 * r; t++) {
+        double d = (double)t - (double)r;
+        sum += exp(-d * d * inv);
+    }
+    /* a kernel of weight 1, times α: the smoothed field comes out scaled */
+    for (size_t t = 0; t <= 2 * r; t++) {
+        double d = (double)t - (double)r;
+        g[t] = (float)(exp(-d * d * inv) / sum);
+    }
+    for (size_t i = 0; i < 2 * n; i++)
+        dx[i] = (float)(2.0 * draw(s) - 1.0);
+    elastic_smooth(dx, tmp, g, r, w, h);
+    elastic_smooth(dy, tmp, g, r, w, h);
+    for (size_t i = 0; i < 2 * n; i++)
+        dx[i] *= a->elastic_alpha;
+}
+
+/* Sample (sx, sy) of src in pixel-index coordinates (pixel i's centre at i, as resize.c's taps)
+ * by bilinear interpolation, 0 outside, into d[0..c). */
+static void sample(uint8_t *d, const uint8_t *src, size_t w, size_t h, size_t c, double sx,
+                   double sy)
+{
+    double fx = floor(sx), fy = floor(sy);
+    if (!(fx >= -1.0 && fx < (double)w && fy >= -1.0 && fy < (double)h)) {
+        memset(d, 0, c);
+        return;
+    }
+    long x0 = (long)fx, y0 = (long)fy;
+    double wx = sx - fx, wy = sy - fy;
+    int in_x0 = x0 >= 0, in_x1 = x0 + 1 < (long)w;
+    const uint8_t *r0 = y0 >= 0 ? src + (size_t)y0 * w * c : NULL; /* NULL: the row is outside */
+    const uint8_t *r1 = y0 + 1 < (long)h ? src + (size_t)(y0 + 1) * w * c : NULL;
+    size_t i0 = in_x0 ? (size_t)x0 * c : 0, i1 = in_x1 ? (size_t)(x0 + 1) * c : 0;
+    for (size_t k = 0; k < c; k++) {
+        double v00 = r0 && in_x0 ? r0[i0 + k] : 0.0, v10 = r0 && in_x1 ? r0[i1 + k] : 0.0;
+        double v01 = r1 && in_x0 ? r1[i0 + k] : 0.0, v11 = r1 && in_x1 ? r1[i1 + k] : 0.0;
+        double top = v00 + wx * (v10 - v00), bottom = v01 + wx * (v11 - v01);
+        double v = top + wy * (bottom - top) + 0.5; /* in [0.5, 255.5]: round half up */
+        d[k] = (uint8_t)(v < 255.0 ? v : 255.0);
+    }
+}
+
+void augment_image(uint8_t *dst, const uint8_t *src, uint32_t width, uint32_t height,
+                   int channels, const nnt_augment *a, uint64_t key, float *work)
+{
+    size_t w = width, h = height, c = (size_t)channels, row = w * c;
+    uint64_t s = key;
+    /* every parameter is drawn, in this order, whichever transforms are on: the same image in
+     * the same epoch draws the same shift whether or not a rotation is added */
+    double u_tx = draw(&s), u_ty = draw(&s), u_flip = draw(&s), u_rot = draw(&s),
+           u_zoom = draw(&s), u_shear = draw(&s);
+    long span = 2L * a->shift + 1, tx = (long)(u_tx * span) - a->shift,
+         ty = (long)(u_ty * span) - a->shift;
+    int flip = a->flip && u_flip < 0.5;
+    if (a->rotate <= 0.0f && a->scale <= 0.0f && a->shear <= 0.0f && a->elastic_alpha <= 0.0f) {
+        /* whole-pixel moves: the samples fall on pixel centres, so copy them */
+        for (size_t y = 0; y < h; y++) {
+            uint8_t *d = dst + y * row;
+            long sy = (long)y - ty;
+            memset(d, 0, row);
+            if (sy < 0 || sy >= (long)h)
+                continue;
+            const uint8_t *r = src + (size_t)sy * row;
+            long lo = tx > 0 ? tx : 0, hi = tx < 0 ? (long)w + tx : (long)w; /* sx in range */
+            if (!flip && lo < hi)
+                memcpy(d + (size_t)lo * c, r + (size_t)(lo - tx) * c, (size_t)(hi - lo) * c);
+            for (size_t x = 0; flip && x < w; x++) {
+                long sx = (long)(w - 1 - x) - tx;
+                if (sx >= 0 && sx < (long)w)
+                    memcpy(d + x * c, r + (size_t)sx * c, c);
+            }
+        }
+        return;
+    }
+    double theta = (double)a->rotate * (2.0 * u_rot - 1.0) * (3.14159265358979323846 / 180.0);
+    double zoom = 1.0 + (double)a->scale * (2.0 * u_zoom - 1.0);
+    double sh = (double)a->shear * (2.0 * u_shear - 1.0), ct = cos(theta), st = sin(theta);
+    /* source = centre + R(θ)·Shear·q / zoom − shift, q the output pixel centre from the centre
+     * (mirrored when flipped); the identity parameters give exactly q */
+    double m00 = ct / zoom, m01 = (ct * sh - st) / zoom, m10 = st / zoom, m11 = (st * sh + ct) / zoom;
+    double cx = 0.5 * (double)w, cy = 0.5 * (double)h;
+    double ox = cx - 0.5 - (double)tx, oy = cy - 0.5 - (double)ty; /* to pixel-index coordinates */
+    const float *dx = NULL, *dy = NULL;
+    if (a->elastic_alpha > 0.0f) {
+        elastic_field(work, &s, a, w, h);
+        dx = work;
+        dy = work + w * h;
+    }
+    for (size_t y = 0; y < h; y++) {
+        double qy = (double)y + 0.5 - cy;
+        for (size_t x = 0; x < w; x++) {
+            double qx = (double)x + 0.5 - cx;
+            if (flip)
+                qx = -qx;
+            double sx = ox + (m00 * qx + m01 * qy), sy = oy + (m10 * qx + m11 * qy);
+            if (dx) {
+                sx += dx[y * w + x];
+                sy += dy[y * w + x];
+            }
+            sample(dst + y * row + x * c, src, w, h, c, sx, sy);
+        }
+    }
+}
+
+int augment_new(nnt_augmenter *g, const nnt_augment *a, uint64_t seed, const size_t *position,
+                const nnt_geometry *geom, int slots, nnt_err *err)
+{
+    size_t work, n_x, n_pix, n_work;
+    *g = (nnt_augmenter){a, seed, position, slots, NULL, NULL, 0, 0};
+    if (augment_work_floats(&work, a, geom->width, geom->height) ||
+        nnt_mul_size(&n_x, (size_t)geom->width * geom->height, (size_t)geom->channels) ||
+        nnt_add_size(&n_x, n_x, 63) || nnt_add_size(&work, work, 15))
+        return nnt_errf(err, "images of %ux%u are too large to augment", (unsigned)geom->width,
+                        (unsigned)geom->height);
+    /* each slot a cache line apart: threads never write the same line */
+    g->pix_ld = n_x / 64 * 64;
+    g->work_ld = work / 16 * 16;
+    if (nnt_mul_size(&n_pix, g->pix_ld, (size_t)slots) ||
+        nnt_mul_size(&n_work, g->work_ld, (size_t)slots))
+        return nnt_errf(err, "images of %zu values are too large to augment", n_x);
+    g->pix = nnt_calloc_aligned(n_pix, 1);
+    g->work = g->work_ld ? nnt_calloc_aligned(n_work, sizeof *g->work) : NULL;
+    if (!g->pix || (g->work_ld && !g->work))
+        return nnt_errf(err, "out of memory for augmenting images of %zu values", n_x);
+    return 0;
+}
+
+void augment_free(nnt_augmenter *g)
+{
+    free(g->pix);
+    free(g->work);
+    *g = (nnt_augmenter){0};
+}
+
+void augment_gather(float *X, int32_t *y, const nnt_augmenter *g, int slot,
+                    const nnt_dataset *ds, const size_t *idx, size_t b, int epoch)
+{
+    /* X: n_x × b, ld = n_x */
+    size_t n_x = ds->n_x;
+    uint8_t *pix = g->pix + (size_t)slot * g->pix_ld;
+    float *work = g->work ? g->work + (size_t)slot * g->work_ld : NULL;
+    for (size_t j = 0; j < b; j++) {
+        size_t i = idx[j];
+        uint64_t key = augment_key(g->seed, epoch, g->position ? g->position[i] : i);
+        augment_image(pix, ds->X + i * n_x, ds->geom.width, ds->geom.height, ds->geom.channels,
+                      g->a, key, work);
+        pixels_to_floats(X + j * n_x, pix, n_x);
+        if (y)
+            y[j] = ds->y[i];
+    }
+}
