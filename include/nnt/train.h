@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stddef.h>
 
+#include "nnt/augment.h"
 #include "nnt/comm.h"
 #include "nnt/dataset.h"
 #include "nnt/err.h"
@@ -81,6 +82,11 @@ typedef struct nnt_train_opts {
      * count. Losses, accuracies and the stop request are summed over the ranks, so every rank
      * reports, diverges and stops alike. */
     const nnt_comm *comm;
+    /* On-the-fly augmentation of the training images (augment.h; all zero: none, the images as
+     * they are): each image of each epoch transformed with augment_key(augment_seed, epoch, its
+     * position). Primal solver only: the dual's Gram matrix is of fixed images. */
+    nnt_augment augment;
+    uint64_t augment_seed;
 } nnt_train_opts;
 
 /* Defaults of everything but epochs, batch, optimizer and lr: momentum 0.9, Adam's betas 0.9
@@ -104,7 +110,7 @@ float train_lr_default(nnt_optimizer opt);
  * images, and at least 20. */
 int train_epochs_auto(size_t m, size_t batch);
 /* The options' own rules, checked before any image is read: a forced dual solver needs sgd or
- * momentum and one process. Returns 0, or -1 with a message (a usage error for the CLI). */
+ * momentum, one process and no augmentation. Returns 0, or -1 with a message (a usage error for the CLI). */
 int train_opts_check(const nnt_train_opts *o, int n_ranks, nnt_err *err);
 /* The one decision of the solver for o on m training images of n_x values and n_h hidden
  * units, with m_eval validation and test images evaluated along the way, over n_ranks ranks:
@@ -121,7 +127,7 @@ int train_solver_resolve(nnt_solver *solver, const nnt_train_opts *o, size_t m, 
 #define DUAL_MAX_BYTES ((size_t)1 << 30)
 
 /* NULL when the dual form computes the primal iterates for o on m training images (full batch,
- * and sgd or momentum, with or without L2), else a phrase saying why not. */
+ * and sgd or momentum, with or without L2, no augmentation), else a phrase saying why not. */
 const char *dual_inexact_reason(const nnt_train_opts *o, size_t m);
 
 /* 1 when the dual form is the cheaper one for epochs steps on m training images of n_x values

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nnt/augment.h"
 #include "nnt/blas.h"
 #include "nnt/eval.h"
 #include "nnt/order.h"
@@ -46,6 +47,10 @@ typedef struct primal {
     float step, decay; /* its lr/n_step and 1 − lr·λ */
     int pieces;        /* with ranks: a lone member reports the first layer's in pieces */
     size_t upd_lo, upd_hi; /* this rank's part of the parameter block (reducer_part) */
+    /* --augment: each member gathers its images through the augmenter, in its own slot */
+    int augment, epoch;  /* augmenting; the epoch under way (1-based), part of each image's key */
+    nnt_augmenter aug;
+    size_t *all;         /* full batch: 0..m-1, so that every epoch gathers X anew */
 } primal;
 
 /* Members of a step's team: one per `threads`, but no more than the CPUs the process may run
@@ -74,7 +79,10 @@ static void step_fn(void *arg, int id, int n)
     size_t j0, j1, h0, h1;
     nnt_part(&j0, &j1, (size_t)c->bs, id, n, 1);
     nnt_part(&h0, &h1, n_h, id, n, 16);
-    if (c->idx)
+    if (c->idx && c->augment)
+        augment_gather(c->X + j0 * n_x, c->y + j0, &c->aug, id, c->train, c->idx + j0, j1 - j0,
+                       c->epoch);
+    else if (c->idx)
         dataset_gather(c->X + j0 * n_x, c->y + j0, c->train, c->idx + j0, 0, j1 - j0);
     team_barrier(c->team);
     /* forward: the hidden layer by units (Z1 overwritten by A1), the output layer by images */
@@ -158,6 +166,7 @@ static void update_fn(void *arg, int id, int n)
 static void primal_begin_epoch(void *self, nnt_rng *rng)
 {
     primal *p = self;
+    p->epoch++;
     if (!p->full) /* one draw per epoch, the same on every rank */
         order_epoch(&p->ord, rng_next(rng));
 }
@@ -176,7 +185,7 @@ static void primal_step(void *self, nnt_step_sums *out, size_t k)
     double stats[5] = {0.0, 0.0, o->stop && *o->stop ? 1.0 : 0.0, 0.0, 0.0};
     reducer_begin(p->red);
     if (bs > 0) {
-        p->idx = p->full ? NULL : p->ord.idx + p->ord.step[k];
+        p->idx = p->full ? p->all : p->ord.idx + p->ord.step[k]; /* all: NULL unless augmenting */
         p->bs = bs;
         p->scale = 1.0f / (float)n_step;
         p->step = optim_sgd_step(&p->st, p->scale);
@@ -270,6 +279,8 @@ static void primal_free(void *self)
     free(p->dZ2);
     order_free(&p->ord);
     free(p->best);
+    free(p->all);
+    augment_free(&p->aug);
     free(p->own_m);
     free(p->own_v);
     free(p);
@@ -335,6 +346,15 @@ int primal_new(nnt_stepper *s, nnt_net *net, nnt_train_result *res, const nnt_da
         rc = nnt_errf(err, "out of memory for a batch of %zu images of %zu values", b_local, n_x);
     else if (rc == 0 && !(p->team = team_new(members, err)))
         rc = -1;
+    if (rc == 0 && (p->augment = augment_active(&o->augment))) {
+        rc = augment_new(&p->aug, &o->augment, o->augment_seed, o->position, &train->geom,
+                         members, err);
+        p->all = p->full ? malloc((m ? m : 1) * sizeof *p->all) : NULL;
+        if (rc == 0 && p->full && !p->all)
+            rc = nnt_errf(err, "out of memory for a batch of %zu images", m);
+        for (size_t j = 0; p->all && j < m; j++)
+            p->all[j] = j;
+    }
     /* collective: every rank makes it, whatever failed above, and fails with the others */
     if (!(p->red = reducer_new(comm, np, n_state, err)) && rc == 0)
         rc = -1;
@@ -362,7 +382,7 @@ int primal_new(nnt_stepper *s, nnt_net *net, nnt_train_result *res, const nnt_da
     p->own_params = net->params;
     if ((p->shared = reducer_params(p->red, net->params)))
         net_bind(net, p->shared, net->n_x, n_h, n_y, net->act);
-    if (p->full) /* the tutorial's algorithm: one float copy of X for all epochs, no shuffling */
+    if (p->full && !p->augment) /* the tutorial's algorithm: X as floats once, no shuffling */
         dataset_gather(p->X, p->y, train, NULL, 0, m);
     /* plain SGD in one process needs no gradient: the products update the weights (with ranks,
      * the gradients must be summed before anyone moves) */

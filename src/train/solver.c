@@ -41,6 +41,9 @@ int train_opts_check(const nnt_train_opts *o, int n_ranks, nnt_err *err)
     if (o->solver == NNT_SOLVER_DUAL && o->optimizer == NNT_OPT_ADAM)
         return nnt_errf(err, "--solver dual needs --optimizer sgd or momentum: Adam's steps "
                              "leave the span of the training images");
+    if (o->solver == NNT_SOLVER_DUAL && augment_active(&o->augment))
+        return nnt_errf(err, "--solver dual cannot use --augment: its Gram matrix is of the "
+                             "training images as they are; use --solver primal or auto");
     /* the Gram matrix would need every rank's images */
     if (o->solver == NNT_SOLVER_DUAL && n_ranks > 1)
         return nnt_errf(err, "--solver dual runs in one process only; use primal or auto under "
@@ -95,6 +98,8 @@ const char *dual_inexact_reason(const nnt_train_opts *o, size_t m)
         return "Adam's per-parameter step sizes leave the span of the training images";
     if (o->batch != 0 && o->batch < m)
         return "it needs full-batch descent (--batch full)";
+    if (augment_active(&o->augment))
+        return "augmentation changes the images every epoch, and the Gram matrix is of fixed ones";
     return NULL;
 }
 
