@@ -5,7 +5,8 @@
 
 _nnt_opts_train="--hidden --act --init --seed --epochs --iters --batch --optimizer --lr --momentum
   --beta1 --beta2 --eps --l2 --solver --val-split --patience --size --max-pixels --skip-bad --threads
-  -o --output --plot --log-every --json -q --quiet -h --help"
+  -o --output --plot --log-every --json -q --quiet -h --help
+  --augment"
 _nnt_opts_predict="--json --max-pixels -h --help"
 _nnt_opts_eval="--json --top --max-pixels --threads -h --help"
 _nnt_opts_info="--json -h --help"
@@ -15,7 +16,8 @@ _nnt_opts_show="-o --output --scale -h --help"
 # Options that take a value (the next word is that value, not an argument).
 _nnt_takes_value="--hidden --act --init --seed --epochs --iters --batch --optimizer --lr
   --momentum --beta1 --beta2 --eps --l2 --solver --val-split --patience --size --max-pixels --threads
-  -o --output --plot --log-every --top -f --format --scale"
+  -o --output --plot --log-every --top -f --format --scale
+  --augment"
 
 # Files ending in .$1 (either case) and folders, or any file when $1 is empty.
 _nnt_files()
@@ -56,6 +58,7 @@ _nnt()
     --optimizer) COMPREPLY=($(compgen -W "sgd momentum adam" -- "$cur")); return 0 ;;
     --solver) COMPREPLY=($(compgen -W "auto primal dual" -- "$cur")); return 0 ;;
     --batch) COMPREPLY=($(compgen -W "full 32 64 128 256" -- "$cur")); return 0 ;;
+    --augment) COMPREPLY=($(compgen -W "none shift=1 shift=2 flip rotate=10 scale=0.1 shear=0.1 elastic=34:4" -- "$cur")); return 0 ;;
     -f | --format) COMPREPLY=($(compgen -W "npz onnx" -- "$cur")); return 0 ;;
     --plot) _nnt_files png; return 0 ;;
     -o | --output)

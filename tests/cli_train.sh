@@ -80,6 +80,44 @@ has "$T/out" '"classes":["x","y","z"]'
 has "$T/out" '"test_accuracy":null'
 expect 0 "$NNT" predict "$T/three.bin" "$T/three/x/0.png"
 
+# ---- --augment: trains, seeded, recorded in META, never touches evaluation ----
+AUG="-q --json --epochs 3 --batch 32 --hidden 8"
+expect 0 "$NNT" train $AUG --augment shift=1,flip,rotate=10,scale=0.1,shear=0.1,elastic=8:3 \
+  -o "$T/aug.bin" "$D"
+tail -n 1 "$T/out" >"$T/aug.json"
+expect 0 "$NNT" train $AUG --augment shift=1,flip,rotate=10,scale=0.1,shear=0.1,elastic=8:3 \
+  -o "$T/aug2.bin" "$D"
+check "augmented runs identical" cmp -s "$T/aug.bin" "$T/aug2.bin"
+expect 0 "$NNT" train $AUG -o "$T/plain.bin" "$D"
+check "augmentation changes the model" not_same "$T/aug.bin" "$T/plain.bin"
+expect 0 "$NNT" train $AUG --augment none -o "$T/none.bin" "$D"
+check "--augment none is no augmentation, byte for byte" cmp -s "$T/plain.bin" "$T/none.bin"
+expect 0 "$NNT" info "$T/aug.bin"
+has "$T/out" "augment=shift=1,flip,rotate=10,scale=0.1,shear=0.1,elastic=8:3"
+expect 0 "$NNT" info "$T/plain.bin"
+check "no augment line without --augment" test "$(grep -c augment "$T/out")" = 0
+# the summary's accuracies are of the images as they are: eval's on the same folders
+num() { sed -n "s/.*\"$2\":\([-0-9.eE+]*\).*/\1/p" "$1" | head -n 1; }
+for set in train test; do
+  expect 0 "$NNT" eval --json "$T/aug.bin" "$D/$set"
+  check "eval on $set equals train's ${set}_accuracy" awk -v a="$(num "$T/out" accuracy)" \
+    -v b="$(num "$T/aug.json" ${set}_accuracy)" 'BEGIN { d = a - b; exit !(a != "" && d < 1e-9 && d > -1e-9) }'
+done
+# the full batch is gathered anew each epoch; the dual solver refuses (test_solver: auto then
+# picks primal where it would pick dual)
+FULL="-q --json --epochs 3 --batch full --optimizer sgd --lr 0.05"
+expect 0 "$NNT" train $FULL --augment shift=1 -o "$T/fa.bin" "$D";   has "$T/out" '"solver":"primal"'
+expect 0 "$NNT" train $FULL --augment shift=1 -o "$T/fa2.bin" "$D"
+check "augmented full batch identical" cmp -s "$T/fa.bin" "$T/fa2.bin"
+expect 0 "$NNT" train $FULL --solver primal -o "$T/fp.bin" "$D"
+check "augmented full batch differs from plain" not_same "$T/fa.bin" "$T/fp.bin"
+expect 2 "$NNT" train $FULL --solver dual --augment flip -o "$T/fd.bin" "$D"
+has "$T/err" "--solver dual cannot use --augment"
+for bad in blur shift=-1 shift=1.5 rotate=181 elastic=34 flip=1 shift=1,shift=2 'shift=1,'; do
+  expect 2 "$NNT" train --augment "$bad" "$D"
+  has "$T/err" "nnt train: --augment"
+done
+
 # ---- runtime errors: exit 1, message naming the file ----
 expect 1 "$NNT" train "$T/nope";                 has "$T/err" "$T/nope: No such file or directory"
 expect 1 "$NNT" train -o "$T/no/dir/m.bin" "$D"; has "$T/err" "$T/no/dir/m.bin: cannot write there"

@@ -20,7 +20,8 @@
 enum {
     OPT_HIDDEN = 256, OPT_ACT, OPT_SEED, OPT_INIT, OPT_OPTIMIZER, OPT_MOMENTUM, OPT_BETA1,
     OPT_BETA2, OPT_EPS, OPT_L2, OPT_VAL_SPLIT, OPT_PATIENCE, OPT_PLOT, OPT_LR, OPT_EPOCHS, OPT_BATCH, OPT_SIZE, OPT_MAX_PIXELS,
-    OPT_SKIP_BAD, OPT_THREADS, OPT_LOG_EVERY, OPT_JSON, OPT_TOP, OPT_SCALE, OPT_SOLVER
+    OPT_SKIP_BAD, OPT_THREADS, OPT_LOG_EVERY, OPT_JSON, OPT_TOP, OPT_SCALE, OPT_SOLVER,
+    OPT_AUGMENT
 };
 
 static int main_train(int argc, char **argv)
@@ -46,6 +47,7 @@ static int main_train(int argc, char **argv)
         {"size", required_argument, 0, OPT_SIZE},
         {"max-pixels", required_argument, 0, OPT_MAX_PIXELS},
         {"skip-bad", no_argument, 0, OPT_SKIP_BAD},
+        {"augment", required_argument, 0, OPT_AUGMENT},
         {"threads", required_argument, 0, OPT_THREADS},
         {"output", required_argument, 0, 'o'},
         {"plot", required_argument, 0, OPT_PLOT},
@@ -148,6 +150,12 @@ static int main_train(int argc, char **argv)
                 return usage_error(cmd, "--max-pixels takes a whole number >= 1, not '%s'", optarg);
             break;
         case OPT_SKIP_BAD: a.skip_bad = 1; break;
+        case OPT_AUGMENT: {
+            nnt_err aerr;
+            if (augment_parse(&a.train.augment, optarg, &aerr))
+                return usage_error(cmd, "%s", aerr.msg);
+            break;
+        }
         case OPT_THREADS:
             if (parse_int(&a.threads, optarg, 1, 256))
                 return usage_error(cmd, "--threads takes a whole number from 1 to 256, not '%s'", optarg);
@@ -178,6 +186,7 @@ static int main_train(int argc, char **argv)
         return usage_error(cmd, "unexpected argument '%s' (one dataset folder only)", argv[optind + 1]);
     if (a.train.patience > 0 && a.val_split == 0.0)
         return usage_error(cmd, "--patience needs a validation set: add --val-split F%s", "");
+    a.train.augment_seed = a.seed; /* each image's transform: a hash of it, the epoch, the image */
     nnt_err err;
     if (train_opts_check(&a.train, 1, &err)) /* the rest, which needs the ranks: cmd_train */
         return usage_error(cmd, "%s", err.msg);

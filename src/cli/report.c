@@ -268,5 +268,10 @@ char *report_meta(const report_run *run)
                      train_solver_name(res->solver), batch, res->epochs_run,
                      res->best_epoch, (unsigned long long)a->seed, a->val_split, t->patience,
                      cnt->n_train, cnt->n_val, cnt->n_test);
+    if (n > 0 && (size_t)n < sizeof buf && augment_active(&t->augment)) { /* only when given */
+        char list[256];
+        augment_format(list, sizeof list, &t->augment);
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "augment=%s\n", list);
+    }
     return n > 0 && (size_t)n < sizeof buf ? strdup(buf) : NULL;
 }
