@@ -59,20 +59,16 @@ static int parse_item(nnt_augment *a, unsigned *seen, char *item, nnt_err *err)
         a->shift = (int)v;
         return 0;
     case 2:
-        if (number_in(&v, value, 0, 1, 180))
-            return nnt_errf(err, "--augment: rotate takes degrees from 0 to 180, not '%s'", value);
-        a->rotate = (float)v;
-        return 0;
     case 3:
-        if (number_in(&v, value, 0, 1, 0.9))
-            return nnt_errf(err, "--augment: scale takes a fraction from 0 to 0.9, not '%s'", value);
-        a->scale = (float)v;
+    case 4: { /* the affine map's bounds: degrees, a fraction of the size, a slope */
+        static const double hi[] = {180, 0.9, 1};
+        static const char *const takes[] = {"degrees from 0 to 180", "a fraction from 0 to 0.9",
+                                            "a number from 0 to 1"};
+        if (number_in(&v, value, 0, 1, hi[i - 2]))
+            return nnt_errf(err, "--augment: %s takes %s, not '%s'", item, takes[i - 2], value);
+        *(i == 2 ? &a->rotate : i == 3 ? &a->scale : &a->shear) = (float)v;
         return 0;
-    case 4:
-        if (number_in(&v, value, 0, 1, 1))
-            return nnt_errf(err, "--augment: shear takes a number from 0 to 1, not '%s'", value);
-        a->shear = (float)v;
-        return 0;
+    }
     default: {
         char *colon = strchr(value, ':');
         if (colon)
