@@ -9,6 +9,7 @@
 #include "nnt/augment.h"
 #include "nnt/pixels.h"
 #include "nnt/rng.h"
+#include "nnt/simd.h"
 
 /* ---- the list ---- */
 
@@ -181,34 +182,43 @@ int augment_work_floats(size_t *n, const nnt_augment *a, uint32_t w, uint32_t h)
 /* Uniform in [0, 1) from the image's stream. */
 static double draw(uint64_t *s) { return (double)(rng_splitmix64(s) >> 11) * 0x1.0p-53; }
 
-/* f (w × h, row-major) convolved with the kernel g[0..2r] (centred on g[r]), zero outside the
- * image, separably: rows into tmp, then columns back into f. The inner loops run along rows, so
- * they vectorise; every output sums its taps in one order. */
+/* out = in (w × h, row-major) convolved down its columns with the kernel g[0..2r] (centred on
+ * g[r]), zero outside: out[y][x] = Σ_t g[t]·in[y + t − r][x]. The rows one tap reaches are
+ * contiguous, so each tap is one long loop over them, which vectorises; every output sums its
+ * taps in one order, so every clone gives the same bits. */
+NNT_VECTOR static void smooth_columns(float *out, const float *in, const float *g, size_t r,
+                                      size_t w, size_t h)
+{
+    memset(out, 0, w * h * sizeof *out);
+    for (size_t t = 0; t <= 2 * r; t++) {
+        size_t lo = t < r ? r - t : 0, hi = h + r > t ? h + r - t : 0; /* 0 ≤ y + t − r < h */
+        if (hi > h)
+            hi = h;
+        if (lo >= hi)
+            continue;
+        const float *src = in + (lo + t - r) * w;
+        float *dst = out + lo * w, gt = g[t];
+        for (size_t i = 0, n = (hi - lo) * w; i < n; i++)
+            dst[i] += gt * src[i];
+    }
+}
+
+/* out (w × h, row-major) = the transpose of in (h × w, row-major). */
+static void transpose(float *out, const float *in, size_t w, size_t h)
+{
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++)
+            out[y * w + x] = in[x * h + y];
+}
+
+/* f (w × h, row-major) smoothed by the separable kernel g in both directions, through tmp:
+ * down the columns, then down the columns of the transpose (along the rows), and back. */
 static void elastic_smooth(float *f, float *tmp, const float *g, size_t r, size_t w, size_t h)
 {
-    for (size_t y = 0; y < h; y++) {
-        const float *in = f + y * w;
-        float *out = tmp + y * w;
-        memset(out, 0, w * sizeof *out);
-        for (size_t t = 0; t <= 2 * r; t++) { /* tap t reads x + t - r */
-            size_t lo = t < r ? r - t : 0, hi = t > r ? (t - r < w ? w - (t - r) : 0) : w;
-            float gt = g[t];
-            for (size_t x = lo; x < hi; x++)
-                out[x] += gt * in[x + t - r];
-        }
-    }
-    for (size_t y = 0; y < h; y++) {
-        float *out = f + y * w;
-        memset(out, 0, w * sizeof *out);
-        for (size_t t = 0; t <= 2 * r; t++) {
-            if (y + t < r || y + t - r >= h)
-                continue;
-            const float *in = tmp + (y + t - r) * w;
-            float gt = g[t];
-            for (size_t x = 0; x < w; x++)
-                out[x] += gt * in[x];
-        }
-    }
+    smooth_columns(tmp, f, g, r, w, h);
+    transpose(f, tmp, h, w);
+    smooth_columns(tmp, f, g, r, h, w);
+    transpose(f, tmp, w, h);
 }
 
 /* The displacement fields dx, dy (w × h each, in work) drawn from s and smoothed, times α. */
@@ -226,26 +236,36 @@ static void elastic_field(float *work, uint64_t *s, const nnt_augment *a, size_t
         double d = (double)t - (double)r;
         g[t] = (float)(exp(-d * d * inv) / sum);
     }
-    for (size_t i = 0; i < 2 * n; i++)
-        dx[i] = (float)(2.0 * draw(s) - 1.0);
+    for (size_t i = 0; i < 2 * n; i += 2) { /* two 24-bit uniforms in [-1, 1) a draw */
+        uint64_t u = rng_splitmix64(s);
+        dx[i] = (float)(u >> 40) * 0x1.0p-23f - 1.0f;
+        if (i + 1 < 2 * n)
+            dx[i + 1] = (float)((u >> 8) & 0xffffffu) * 0x1.0p-23f - 1.0f;
+    }
     elastic_smooth(dx, tmp, g, r, w, h);
     elastic_smooth(dy, tmp, g, r, w, h);
     for (size_t i = 0; i < 2 * n; i++)
         dx[i] *= a->elastic_alpha;
 }
 
+/* The floor of x (|x| < 2^62) as an integer, without libm's floor (a call on baseline x86-64). */
+static inline long floor_long(double x)
+{
+    long i = (long)x; /* toward zero */
+    return (double)i > x ? i - 1 : i;
+}
+
 /* Sample (sx, sy) of src in pixel-index coordinates (pixel i's centre at i, as resize.c's taps)
  * by bilinear interpolation, 0 outside, into d[0..c). */
-static void sample(uint8_t *d, const uint8_t *src, size_t w, size_t h, size_t c, double sx,
-                   double sy)
+static inline void sample(uint8_t *d, const uint8_t *src, size_t w, size_t h, size_t c,
+                          double sx, double sy)
 {
-    double fx = floor(sx), fy = floor(sy);
-    if (!(fx >= -1.0 && fx < (double)w && fy >= -1.0 && fy < (double)h)) {
+    if (!(sx > -1.0 && sx < (double)w && sy > -1.0 && sy < (double)h)) { /* NaN too */
         memset(d, 0, c);
         return;
     }
-    long x0 = (long)fx, y0 = (long)fy;
-    double wx = sx - fx, wy = sy - fy;
+    long x0 = floor_long(sx), y0 = floor_long(sy);
+    double wx = sx - (double)x0, wy = sy - (double)y0;
     int in_x0 = x0 >= 0, in_x1 = x0 + 1 < (long)w;
     const uint8_t *r0 = y0 >= 0 ? src + (size_t)y0 * w * c : NULL; /* NULL: the row is outside */
     const uint8_t *r1 = y0 + 1 < (long)h ? src + (size_t)(y0 + 1) * w * c : NULL;
