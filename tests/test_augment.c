@@ -146,7 +146,7 @@ static void identities(void)
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
         nnt_augment a = parsed(lists[i]);
         size_t n_work;
-        CHECK(augment_work_floats(&n_work, &a, W, H) == 0);
+        CHECK(augment_work_floats(&n_work, &a, W, H, 3) == 0);
         float *work = n_work ? malloc(n_work * sizeof *work) : NULL;
         for (uint64_t key = 0; key < 10; key++) {
             memset(dst, 0xAA, sizeof dst);
@@ -158,10 +158,13 @@ static void identities(void)
     }
     size_t n;
     nnt_augment e = parsed("elastic=34:4");
-    CHECK(augment_work_floats(&n, &e, W, H) == 0 && n == 3 * W * H + 25);
-    CHECK(augment_work_floats(&n, &e, UINT32_MAX, UINT32_MAX) == -1);
+    CHECK(augment_work_floats(&n, &e, W, H, 3) == 0 && n == 3 * W * H + 25 + 2 * W + (W + 3) * (H + 3) * 3);
+    CHECK(augment_work_floats(&n, &e, UINT32_MAX, UINT32_MAX, 1) == -1);
     nnt_augment r = parsed("rotate=10");
-    CHECK(augment_work_floats(&n, &r, UINT32_MAX, UINT32_MAX) == 0 && n == 0);
+    CHECK(augment_work_floats(&n, &r, W, H, 1) == 0 && n == 2 * W + (W + 3) * (H + 3));
+    CHECK(augment_work_floats(&n, &r, UINT32_MAX, UINT32_MAX, 3) == -1);
+    nnt_augment m = parsed("shift=3,flip"); /* whole-pixel moves need no scratch */
+    CHECK(augment_work_floats(&n, &m, UINT32_MAX, UINT32_MAX, 3) == 0 && n == 0);
     free(src);
 }
 
@@ -176,7 +179,7 @@ static void bilinear(void)
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
         nnt_augment a = parsed(lists[i]);
         size_t n_work;
-        augment_work_floats(&n_work, &a, W, H);
+        augment_work_floats(&n_work, &a, W, H, 1);
         float *work = n_work ? malloc(n_work * sizeof *work) : NULL;
         int changed = 0;
         for (uint64_t key = 0; key < 50; key++) {
@@ -192,7 +195,9 @@ static void bilinear(void)
     /* a small elastic field moves samples by well under a pixel: the interior of a constant
      * image, two pixels from the border, keeps its value exactly */
     nnt_augment small = parsed("elastic=1:2");
-    float work[3 * W * H + 13];
+    size_t n_small;
+    CHECK(augment_work_floats(&n_small, &small, W, H, 1) == 0);
+    float *work = malloc(n_small * sizeof *work);
     for (uint64_t key = 0; key < 20; key++) {
         augment_image(dst, flat, W, H, 1, &small, key, work);
         for (int y = 2; y < H - 2; y++)
@@ -207,7 +212,7 @@ static void bilinear(void)
             ramp[y * W + x] = (uint8_t)(10 + 15 * x);
     nnt_augment sh = parsed("shear=0.2");
     for (uint64_t key = 0; key < 20; key++) {
-        augment_image(dst, ramp, W, H, 1, &sh, key, NULL);
+        augment_image(dst, ramp, W, H, 1, &sh, key, work); /* smaller than elastic's */
         /* the shear from the top row's first interior sample (x = 3: within range for s ≤ 0.2) */
         double q0 = 0.5 - H / 2.0, s = ((dst[3] - 10) / 15.0 - 3.0) / q0;
         CHECKF(s >= -0.21 && s <= 0.21, "shear %g", s);
@@ -220,6 +225,7 @@ static void bilinear(void)
                        dst[y * W + x], want);
             }
     }
+    free(work);
 }
 
 static void determinism(void)
@@ -228,7 +234,7 @@ static void determinism(void)
     uint8_t *src = pattern(W, H, 1), d1[W * H], d2[W * H];
     nnt_augment a = parsed("shift=2,flip,rotate=15,scale=0.1,shear=0.1,elastic=34:4");
     size_t n_work;
-    augment_work_floats(&n_work, &a, W, H);
+    augment_work_floats(&n_work, &a, W, H, 1);
     float *work = malloc(n_work * sizeof *work);
     augment_image(d1, src, W, H, 1, &a, 12345, work);
     memset(work, 0x7f, n_work * sizeof *work); /* the scratch's old contents do not matter */

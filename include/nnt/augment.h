@@ -35,8 +35,9 @@ void augment_format(char *buf, size_t n, const nnt_augment *a);
  * whatever the threads, ranks or batch, and no generator state needs keeping. */
 uint64_t augment_key(uint64_t seed, int epoch, size_t position);
 
-/* Scratch floats augment_image needs for images of w × h (0 without elastic); -1 on overflow. */
-int augment_work_floats(size_t *n, const nnt_augment *a, uint32_t w, uint32_t h);
+/* Scratch floats augment_image needs for images of w × h × channels (0 for shifts and flips
+ * alone); -1 on overflow. */
+int augment_work_floats(size_t *n, const nnt_augment *a, uint32_t w, uint32_t h, int channels);
 
 /* dst = src transformed by a with the parameters key draws: each output pixel centre is mapped
  * back into src (flip, then shear, rotation, scale about the centre, then the shift and the

@@ -166,15 +166,28 @@ uint64_t augment_key(uint64_t seed, int epoch, size_t position)
 /* The kernel's radius: 3σ holds all but 0.3 % of the Gaussian's weight. */
 static size_t elastic_radius(float sigma) { return (size_t)ceil(3.0 * (double)sigma); }
 
-int augment_work_floats(size_t *n, const nnt_augment *a, uint32_t w, uint32_t h)
+/* Whole-pixel moves (shift, flip) copy pixels; anything else samples between them. */
+static int augment_moves_only(const nnt_augment *a)
 {
-    size_t px, fields;
+    return a->rotate <= 0.0f && a->scale <= 0.0f && a->shear <= 0.0f && a->elastic_alpha <= 0.0f;
+}
+
+int augment_work_floats(size_t *n, const nnt_augment *a, uint32_t w, uint32_t h, int channels)
+{
+    size_t px, fields = 0, pad, coords;
     *n = 0;
-    if (a->elastic_alpha <= 0.0f)
+    if (augment_moves_only(a))
         return 0;
-    /* dx, dy and a row pass's output, each w × h, then the kernel's 2r + 1 taps */
-    if (nnt_mul_size(&px, w, h) || nnt_mul_size(&fields, px, 3) ||
-        nnt_add_size(n, fields, 2 * elastic_radius(a->elastic_sigma) + 1))
+    /* with elastic: dx, dy and a pass's output, each w × h, and the kernel's 2r + 1 taps; then
+     * a row's sample positions, 2w; then the image as floats in a border of zeros,
+     * (w + 3) × (h + 3) × channels */
+    if (a->elastic_alpha > 0.0f &&
+        (nnt_mul_size(&px, w, h) || nnt_mul_size(&fields, px, 3) ||
+         nnt_add_size(&fields, fields, 2 * elastic_radius(a->elastic_sigma) + 1)))
+        return -1;
+    if (nnt_mul_size(&pad, (size_t)w + 3, (size_t)h + 3) ||
+        nnt_mul_size(&pad, pad, (size_t)channels) || nnt_mul_size(&coords, w, 2) ||
+        nnt_add_size(n, fields, coords) || nnt_add_size(n, *n, pad))
         return -1;
     return 0;
 }
@@ -248,34 +261,46 @@ static void elastic_field(float *work, uint64_t *s, const nnt_augment *a, size_t
         dx[i] *= a->elastic_alpha;
 }
 
-/* The floor of x (|x| < 2^62) as an integer, without libm's floor (a call on baseline x86-64). */
-static inline long floor_long(double x)
+/* Row d (w pixels of c samples) sampled at (sx[x], sy[x]) in pixel-index coordinates (pixel
+ * i's centre at i, as resize.c's taps) by bilinear interpolation of P, the image as floats in a
+ * border of zeros: pixel (x, y) at P[((y + 1)·ldp + x + 1)·c], ldp = w + 3, h + 3 rows.
+ * Positions are clamped to [−1, w] × [−1, h], where every tap with weight is in the border, so
+ * what falls outside reads 0 without a branch. */
+NNT_VECTOR static void sample_row(uint8_t *d, const float *P, size_t ldp, size_t w, size_t h,
+                                  size_t c, const float *sx, const float *sy)
 {
-    long i = (long)x; /* toward zero */
-    return (double)i > x ? i - 1 : i;
+    float xmax = (float)w, ymax = (float)h;
+    for (size_t x = 0; x < w; x++) {
+        float fx = sx[x] > -1.0f ? sx[x] : -1.0f, fy = sy[x] > -1.0f ? sy[x] : -1.0f; /* NaN: −1 */
+        fx = fx < xmax ? fx : xmax;
+        fy = fy < ymax ? fy : ymax;
+        int x0 = (int)(fx + 1.0f) - 1, y0 = (int)(fy + 1.0f) - 1; /* floor: fx + 1 ≥ 0 */
+        float wx = fx - (float)x0, wy = fy - (float)y0;
+        const float *p0 = P + ((size_t)(y0 + 1) * ldp + (size_t)(x0 + 1)) * c, *p1 = p0 + ldp * c;
+        for (size_t k = 0; k < c; k++) {
+            float top = p0[k] + wx * (p0[c + k] - p0[k]);
+            float bottom = p1[k] + wx * (p1[c + k] - p1[k]);
+            float v = top + wy * (bottom - top) + 0.5f; /* round half up */
+            d[x * c + k] = (uint8_t)(v < 255.0f ? v : 255.0f);
+        }
+    }
 }
 
-/* Sample (sx, sy) of src in pixel-index coordinates (pixel i's centre at i, as resize.c's taps)
- * by bilinear interpolation, 0 outside, into d[0..c). */
-static inline void sample(uint8_t *d, const uint8_t *src, size_t w, size_t h, size_t c,
-                          double sx, double sy)
+/* Where row y's pixels sample the source: (sx, sy) = (m[2], m[5]) + M·(f·(x + ½ − cx), qy)
+ * (M = m[0], m[1]; m[3], m[4]; f = −1 mirrors) plus the elastic displacement ex, ey of the row
+ * (NULL: none), for x < w. Arithmetic only, so it vectorises. */
+NNT_VECTOR static void row_positions(float *sx, float *sy, const double *m, double f, double cx,
+                                     double qy, const float *ex, const float *ey, size_t w)
 {
-    if (!(sx > -1.0 && sx < (double)w && sy > -1.0 && sy < (double)h)) { /* NaN too */
-        memset(d, 0, c);
-        return;
+    double bx = m[2] + m[1] * qy, by = m[5] + m[4] * qy;
+    for (size_t x = 0; x < w; x++) {
+        double qx = f * ((double)x + 0.5 - cx);
+        sx[x] = (float)(bx + m[0] * qx);
+        sy[x] = (float)(by + m[3] * qx);
     }
-    long x0 = floor_long(sx), y0 = floor_long(sy);
-    double wx = sx - (double)x0, wy = sy - (double)y0;
-    int in_x0 = x0 >= 0, in_x1 = x0 + 1 < (long)w;
-    const uint8_t *r0 = y0 >= 0 ? src + (size_t)y0 * w * c : NULL; /* NULL: the row is outside */
-    const uint8_t *r1 = y0 + 1 < (long)h ? src + (size_t)(y0 + 1) * w * c : NULL;
-    size_t i0 = in_x0 ? (size_t)x0 * c : 0, i1 = in_x1 ? (size_t)(x0 + 1) * c : 0;
-    for (size_t k = 0; k < c; k++) {
-        double v00 = r0 && in_x0 ? r0[i0 + k] : 0.0, v10 = r0 && in_x1 ? r0[i1 + k] : 0.0;
-        double v01 = r1 && in_x0 ? r1[i0 + k] : 0.0, v11 = r1 && in_x1 ? r1[i1 + k] : 0.0;
-        double top = v00 + wx * (v10 - v00), bottom = v01 + wx * (v11 - v01);
-        double v = top + wy * (bottom - top) + 0.5; /* in [0.5, 255.5]: round half up */
-        d[k] = (uint8_t)(v < 255.0 ? v : 255.0);
+    for (size_t x = 0; ex && x < w; x++) {
+        sx[x] += ex[x];
+        sy[x] += ey[x];
     }
 }
 
@@ -291,7 +316,7 @@ void augment_image(uint8_t *dst, const uint8_t *src, uint32_t width, uint32_t he
     long span = 2L * a->shift + 1, tx = (long)(u_tx * span) - a->shift,
          ty = (long)(u_ty * span) - a->shift;
     int flip = a->flip && u_flip < 0.5;
-    if (a->rotate <= 0.0f && a->scale <= 0.0f && a->shear <= 0.0f && a->elastic_alpha <= 0.0f) {
+    if (augment_moves_only(a)) {
         /* whole-pixel moves: the samples fall on pixel centres, so copy them */
         for (size_t y = 0; y < h; y++) {
             uint8_t *d = dst + y * row;
@@ -320,24 +345,27 @@ void augment_image(uint8_t *dst, const uint8_t *src, uint32_t width, uint32_t he
     double cx = 0.5 * (double)w, cy = 0.5 * (double)h;
     double ox = cx - 0.5 - (double)tx, oy = cy - 0.5 - (double)ty; /* to pixel-index coordinates */
     const float *dx = NULL, *dy = NULL;
+    float *rest = work;
     if (a->elastic_alpha > 0.0f) {
         elastic_field(work, &s, a, w, h);
         dx = work;
         dy = work + w * h;
+        rest = work + 3 * w * h + 2 * elastic_radius(a->elastic_sigma) + 1;
     }
+    float *sxs = rest, *sys = rest + w, *P = rest + 2 * w;
+    size_t ldp = w + 3;
+    memset(P, 0, ldp * (h + 3) * c * sizeof *P);
     for (size_t y = 0; y < h; y++) {
-        double qy = (double)y + 0.5 - cy;
-        for (size_t x = 0; x < w; x++) {
-            double qx = (double)x + 0.5 - cx;
-            if (flip)
-                qx = -qx;
-            double sx = ox + (m00 * qx + m01 * qy), sy = oy + (m10 * qx + m11 * qy);
-            if (dx) {
-                sx += dx[y * w + x];
-                sy += dy[y * w + x];
-            }
-            sample(dst + y * row + x * c, src, w, h, c, sx, sy);
-        }
+        float *pr = P + ((y + 1) * ldp + 1) * c;
+        const uint8_t *sr = src + y * row;
+        for (size_t i = 0; i < row; i++)
+            pr[i] = sr[i];
+    }
+    double m[6] = {m00, m01, ox, m10, m11, oy};
+    for (size_t y = 0; y < h; y++) {
+        row_positions(sxs, sys, m, flip ? -1.0 : 1.0, cx, (double)y + 0.5 - cy,
+                      dx ? dx + y * w : NULL, dy ? dy + y * w : NULL, w);
+        sample_row(dst + y * row, P, ldp, w, h, c, sxs, sys);
     }
 }
 
@@ -346,7 +374,7 @@ int augment_new(nnt_augmenter *g, const nnt_augment *a, uint64_t seed, const siz
 {
     size_t work, n_x, n_pix, n_work;
     *g = (nnt_augmenter){a, seed, position, slots, NULL, NULL, 0, 0};
-    if (augment_work_floats(&work, a, geom->width, geom->height) ||
+    if (augment_work_floats(&work, a, geom->width, geom->height, geom->channels) ||
         nnt_mul_size(&n_x, (size_t)geom->width * geom->height, (size_t)geom->channels) ||
         nnt_add_size(&n_x, n_x, 63) || nnt_add_size(&work, work, 15))
         return nnt_errf(err, "images of %ux%u are too large to augment", (unsigned)geom->width,
