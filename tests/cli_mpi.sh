@@ -1,6 +1,7 @@
 # cli_mpi.sh — data-parallel training over 2 MPI ranks on loopback: the full-batch model of 2 ranks
-# predicts as the 1-rank model does, mini-batches train, rank 0 alone reports, and a failure on
-# one rank (bad file, divergence) stops both with one message and exit 1, never a hang.
+# predicts as the 1-rank model does, mini-batches (and augmented ones) train alike, rank 0 alone
+# reports, and a failure on one rank (bad file, divergence) stops both with one message and exit
+# 1, never a hang.
 # Skips (77) unless nnt was built with -DNNT_MPI=ON and mpirun is at hand.
 . "$(dirname "$0")/lib.sh"
 D="$NNT_SOURCE_DIR/data"
@@ -71,6 +72,16 @@ for np in 2 3; do
   an=$(field test_accuracy "$T/mb$np.json")
   check "mini-batches: test accuracy $a1 (1 rank) equals $an ($np ranks)" test "$a1" = "$an"
 done
+# --augment: each image's transform is keyed by its place in the whole list, not by the rank
+# that holds it, so 2 ranks augment as 1 process does
+AUG="--json -q --batch 32 --epochs 3 --hidden 8 --threads 1 --augment shift=1,rotate=10,elastic=8:3"
+for np in 1 2; do
+  expect 0 mpi "$np" "$NNT" train $AUG -o "$T/aug$np.bin" "$D"
+  tail -n 1 "$T/out" >"$T/aug$np.json"
+done
+agree "$T/aug1.bin" "$T/aug2.bin" "augmented, 1-rank and 2-rank"
+check "augmented: test accuracy equal on 1 and 2 ranks" \
+  test "$(field test_accuracy "$T/aug1.json")" = "$(field test_accuracy "$T/aug2.json")"
 # a batch smaller than the ranks would leave a rank without a share of some step
 expect 2 mpi 2 "$NNT" train --batch 1 --epochs 1 -o "$T/b1.bin" "$D"
 has "$T/err" "--batch 1 is smaller than the 2 ranks"
