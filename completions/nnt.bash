@@ -5,7 +5,8 @@
 
 _nnt_opts_train="--hidden --act --init --seed --epochs --iters --batch --optimizer --lr --momentum
   --beta1 --beta2 --eps --l2 --solver --val-split --patience --size --max-pixels --skip-bad --threads
-  -o --output --plot --log-every --json -q --quiet -h --help"
+  -o --output --plot --log-every --json -q --quiet -h --help
+  --scale"
 _nnt_opts_predict="--json --max-pixels -h --help"
 _nnt_opts_eval="--json --top --max-pixels --threads -h --help"
 _nnt_opts_info="--json -h --help"
@@ -57,13 +58,15 @@ _nnt()
     --solver) COMPREPLY=($(compgen -W "auto primal dual" -- "$cur")); return 0 ;;
     --batch) COMPREPLY=($(compgen -W "full 32 64 128 256" -- "$cur")); return 0 ;;
     -f | --format) COMPREPLY=($(compgen -W "npz onnx" -- "$cur")); return 0 ;;
+    --scale) # train's input scaling; show's pixels per weight, a number
+        [[ $cmd == train ]] && COMPREPLY=($(compgen -W "none center standardize" -- "$cur"))
+        return 0 ;;
     --plot) _nnt_files png; return 0 ;;
     -o | --output)
         if [[ $cmd == show ]]; then _nnt_files png; else _nnt_files bin; fi
         return 0 ;;
     --hidden | --seed | --epochs | --iters | --lr | --momentum | --beta1 | --beta2 | --eps | \
-    --l2 | --val-split | --patience | --size | --max-pixels | --threads | --log-every | --top | \
-    --scale)
+    --l2 | --val-split | --patience | --size | --max-pixels | --threads | --log-every | --top)
         return 0 ;; # a number: nothing to offer
     esac
 

@@ -54,6 +54,19 @@ v1=$(field val_accuracy "$T/vs1.json")
 v2=$(field val_accuracy "$T/vs2.json")
 check "validation accuracy $v1 (1 rank) equals $v2 (2 ranks): the same held-out images" test "$v1" = "$v2"
 
+# ---- --scale: the statistics are sums over the ranks' training shards (of whole numbers: the
+# same bits in any order), so 2 ranks scale and fold as one process does ----
+SC="$TUT --epochs 100 --val-split 0.2 --scale standardize"
+expect 0 mpi 1 "$NNT" train $SC -o "$T/sc1.bin" "$D"
+tail -n 1 "$T/out" >"$T/sc1.json"
+expect 0 mpi 2 "$NNT" train $SC -o "$T/sc2.bin" "$D"
+tail -n 1 "$T/out" >"$T/sc2.json"
+agree "$T/sc1.bin" "$T/sc2.bin" "with --scale standardize, 1-rank and 2-rank"
+check "scaled: test accuracy $(field test_accuracy "$T/sc1.json") (1 rank) equals 2 ranks'" \
+  test "$(field test_accuracy "$T/sc1.json")" = "$(field test_accuracy "$T/sc2.json")"
+expect 0 "$NNT" info "$T/sc2.bin"
+has "$T/out" "scale=standardize"
+
 # ---- mini-batches: each rank holds whole strata of the batch order (order.h), so 1, 2 and 3
 # ranks take the same batches and train the same model, up to summation order (Adam, a
 # validation split; with each rank shuffling its own shard, as before, probabilities differed

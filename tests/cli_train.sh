@@ -1,5 +1,6 @@
 # cli_train.sh — train and predict end to end on the shipped data/: outputs, JSON, agreement of
-# predict with train's test accuracy, byte-identical seeded runs, and runtime errors (exit 1).
+# predict with train's test accuracy, byte-identical seeded runs, input scaling folded into the
+# model (eval agrees with train), and runtime errors (exit 1).
 . "$(dirname "$0")/lib.sh"
 D="$NNT_SOURCE_DIR/data"
 FAST="--epochs 6 --log-every 3"
@@ -68,6 +69,32 @@ has "$T/out" '"train_images":450'
 has "$T/err" "val acc"
 check "chart is a PNG" test "$(head -c 8 "$T/curves.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a
 has "$T/err" "wrote $T/v.bin and $T/curves.png"
+
+# ---- input scaling: folded into the model, which eval then scores as train reported ----
+# json_key FILE KEY: the number after "KEY": in FILE's last line (the summary)
+json_key() { tail -n 1 "$1" | sed -n "s/.*\"$2\":\([-0-9.eE+]*\).*/\1/p"; }
+same_acc() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; exit !(a != "" && d < 1e-9 && d > -1e-9) }'; }
+for run in "standardize --val-split 0.25" "center" "standardize --batch full --optimizer sgd --solver dual --lr 0.05 --epochs 40"; do
+  expect 0 "$NNT" train -q --json --epochs 6 --scale $run -o "$T/s.bin" "$D"
+  cp "$T/out" "$T/s.json"
+  acc=$(json_key "$T/s.json" test_accuracy)
+  expect 0 "$NNT" eval --json "$T/s.bin" "$D"
+  check "--scale $run: eval's accuracy $(json_key "$T/out" accuracy) is train's $acc" \
+    same_acc "$(json_key "$T/out" accuracy)" "$acc"
+  check "--scale $run: trains (test accuracy $acc)" awk -v a="$acc" 'BEGIN { exit !(a >= 0.9) }'
+  expect 0 "$NNT" info "$T/s.bin"
+  has "$T/out" "scale=${run%% *}"
+done
+has "$T/s.json" '"solver":"dual"'   # the dual solver takes scaled inputs as they come
+expect 0 "$NNT" train -q --epochs 3 --scale standardize -o "$T/s1.bin" "$D"
+expect 0 "$NNT" train -q --epochs 3 --scale standardize -o "$T/s2.bin" "$D"
+check "scaled seeded runs identical" cmp -s "$T/s1.bin" "$T/s2.bin"
+expect 0 "$NNT" train -q --epochs 3 --scale none -o "$T/s0.bin" "$D"
+expect 0 "$NNT" train -q --epochs 3 -o "$T/s00.bin" "$D"
+check "--scale none is the default, byte for byte" cmp -s "$T/s0.bin" "$T/s00.bin"
+check "scaling changes the model" not_same "$T/s0.bin" "$T/s1.bin"
+expect 0 "$NNT" info "$T/s0.bin"
+check "no scale key without scaling" bash -c '! grep -q "scale=" "$1"' _ "$T/out"
 
 # ---- flat layout and more than two classes (softmax) ----
 mkdir -p "$T/three/x" "$T/three/y" "$T/three/z"

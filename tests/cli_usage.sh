@@ -33,6 +33,7 @@ expect 2 "$NNT" train --beta2 1.5 d;   has "$T/err" "--beta1 and --beta2"
 expect 2 "$NNT" train --l2 -1 d;       has "$T/err" "--l2"
 expect 2 "$NNT" train --val-split 1 d; has "$T/err" "--val-split"
 expect 2 "$NNT" train --patience 3 d;  has "$T/err" "--patience needs a validation set"
+expect 2 "$NNT" train --scale unit d;  has "$T/err" "--scale takes none, center or standardize, not 'unit'"
 expect 2 "$NNT" eval m;                has "$T/err" "missing the dataset folder"
 expect 2 "$NNT" info;                  has "$T/err" "missing the model file"
 # every usage error points to help

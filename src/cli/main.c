@@ -46,6 +46,7 @@ static int main_train(int argc, char **argv)
         {"size", required_argument, 0, OPT_SIZE},
         {"max-pixels", required_argument, 0, OPT_MAX_PIXELS},
         {"skip-bad", no_argument, 0, OPT_SKIP_BAD},
+        {"scale", required_argument, 0, OPT_SCALE}, /* input scaling (show's --scale is another) */
         {"threads", required_argument, 0, OPT_THREADS},
         {"output", required_argument, 0, 'o'},
         {"plot", required_argument, 0, OPT_PLOT},
@@ -148,6 +149,10 @@ static int main_train(int argc, char **argv)
                 return usage_error(cmd, "--max-pixels takes a whole number >= 1, not '%s'", optarg);
             break;
         case OPT_SKIP_BAD: a.skip_bad = 1; break;
+        case OPT_SCALE:
+            if (scale_parse(&a.scale, optarg))
+                return usage_error(cmd, "--scale takes none, center or standardize, not '%s'", optarg);
+            break;
         case OPT_THREADS:
             if (parse_int(&a.threads, optarg, 1, 256))
                 return usage_error(cmd, "--threads takes a whole number from 1 to 256, not '%s'", optarg);

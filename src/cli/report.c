@@ -268,5 +268,8 @@ char *report_meta(const report_run *run)
                      train_solver_name(res->solver), batch, res->epochs_run,
                      res->best_epoch, (unsigned long long)a->seed, a->val_split, t->patience,
                      cnt->n_train, cnt->n_val, cnt->n_test);
+    /* options off by default are recorded only when on, so a default model keeps its bytes */
+    if (n > 0 && (size_t)n < sizeof buf && a->scale != NNT_SCALE_NONE)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "scale=%s\n", scale_name(a->scale));
     return n > 0 && (size_t)n < sizeof buf ? strdup(buf) : NULL;
 }
