@@ -69,6 +69,35 @@ has "$T/err" "val acc"
 check "chart is a PNG" test "$(head -c 8 "$T/curves.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a
 has "$T/err" "wrote $T/v.bin and $T/curves.png"
 
+# ---- learning-rate schedules, warm-up, weight decay: usage errors, META, seeded runs ----
+expect 2 "$NNT" train --schedule linear "$D";   has "$T/err" "--schedule takes constant, step or cosine, not 'linear'"
+expect 2 "$NNT" train --lr-factor 0 "$D";       has "$T/err" "--lr-factor takes a number above 0 up to 1"
+expect 2 "$NNT" train --lr-factor 1.5 "$D";     has "$T/err" "--lr-factor"
+expect 2 "$NNT" train --lr-step 0 "$D";         has "$T/err" "--lr-step takes a whole number"
+expect 2 "$NNT" train --lr-min -1 "$D";         has "$T/err" "--lr-min takes a number >= 0"
+expect 2 "$NNT" train --warmup -1 "$D";         has "$T/err" "--warmup takes a whole number"
+expect 2 "$NNT" train --weight-decay -0.1 "$D"; has "$T/err" "--weight-decay takes a number >= 0"
+expect 2 "$NNT" train --schedule cosine --lr-min 0.01 "$D"   # above Adam's default 0.001
+has "$T/err" "--lr-min 0.01 is above --lr 0.001"
+has "$T/err" "Try 'nnt train --help'"
+SCHED="--schedule cosine --lr-min 0.0001 --warmup 1 --weight-decay 0.01"
+expect 0 "$NNT" train -q $FAST $SCHED -o "$T/s1.bin" "$D"
+expect 0 "$NNT" train -q $FAST $SCHED -o "$T/s2.bin" "$D"
+check "scheduled runs identical" cmp -s "$T/s1.bin" "$T/s2.bin"
+check "the schedule and decay move the model" not_same "$T/s1.bin" "$T/m2.bin"
+expect 0 "$NNT" info "$T/s1.bin"
+for key in schedule=cosine lr_min=0.0001 warmup=1 weight_decay=0.01; do has "$T/out" "$key"; done
+expect 0 "$NNT" train -q $FAST --schedule step --lr-step 2 --lr-factor 0.5 -o "$T/s3.bin" "$D"
+expect 0 "$NNT" info "$T/s3.bin"
+for key in schedule=step lr_factor=0.5 lr_step=2; do has "$T/out" "$key"; done
+check "step's META has no warm-up or decay" sh -c "! grep -q 'warmup\|weight_decay\|lr_min' '$T/out'"
+expect 0 "$NNT" info "$T/m2.bin"   # a default run records none of them
+check "default META has no schedule keys" sh -c "! grep -q 'schedule\|warmup\|weight_decay\|lr_' '$T/out'"
+# the dual solver computes schedules and weight decay exactly, so it still takes them
+expect 0 "$NNT" train --json -q --batch full --optimizer sgd --init normal --lr 0.0075 --epochs 20 \
+  --solver dual --schedule step --lr-step 5 --warmup 2 --weight-decay 0.1 -o "$T/sd.bin" "$D"
+has "$T/out" '"solver":"dual"'
+
 # ---- flat layout and more than two classes (softmax) ----
 mkdir -p "$T/three/x" "$T/three/y" "$T/three/z"
 i=0
