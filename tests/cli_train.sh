@@ -98,6 +98,16 @@ expect 0 "$NNT" train --json -q --batch full --optimizer sgd --init normal --lr 
   --solver dual --schedule step --lr-step 5 --warmup 2 --weight-decay 0.1 -o "$T/sd.bin" "$D"
 has "$T/out" '"solver":"dual"'
 
+# ---- a learning rate far outside the optimiser's usual range: one warning line, unless -q ----
+expect 0 "$NNT" train --epochs 1 --lr 0.05 -o "$T/w.bin" "$D"
+has "$T/err" "nnt: warning: --lr 0.05 is outside Adam's usual range (1e-05 to 0.01 for 784 inputs); steps this large"
+expect 0 "$NNT" train --epochs 1 --optimizer momentum --lr 0.00001 -o "$T/w.bin" "$D"
+has "$T/err" "nnt: warning: --lr 1e-05 is outside momentum's usual range (0.0001 to 1); steps this small"
+expect 0 "$NNT" train --epochs 1 --lr 0.01 -o "$T/w.bin" "$D"   # the top of Adam's range
+check "no warning inside the range" sh -c "! grep -q warning '$T/err'"
+expect 0 "$NNT" train -q --epochs 1 --lr 0.05 -o "$T/w.bin" "$D"
+check "no warning with -q" test ! -s "$T/err"
+
 # ---- flat layout and more than two classes (softmax) ----
 mkdir -p "$T/three/x" "$T/three/y" "$T/three/z"
 i=0

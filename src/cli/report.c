@@ -174,6 +174,20 @@ void report_solver(nnt_solver solver, size_t m)
         fprintf(stderr, "nnt: solver primal\n");
 }
 
+void report_lr_range(const train_args *a, size_t n_x)
+{
+    float lo, hi, lr = a->train.lr;
+    const char *who = optim_lr_range(a->train.optimizer, n_x, &lo, &hi);
+    if (a->quiet || (lr >= lo && lr <= hi))
+        return;
+    fprintf(stderr, "nnt: warning: --lr %g is outside %s's usual range (%.2g to %.2g", (double)lr,
+            who, (double)lo, (double)hi);
+    if (a->train.optimizer == NNT_OPT_ADAM) /* Adam's range depends on the inputs (optim.h) */
+        fprintf(stderr, " for %zu inputs", n_x);
+    fprintf(stderr, "); steps this %s\n", lr > hi ? "large may make training unstable"
+                                                  : "small may barely train");
+}
+
 int report_plot(const report_progress *p, const nnt_shard *data, nnt_err *err)
 {
     const train_args *a = p->a;
