@@ -4,6 +4,7 @@
 # (`source completions/nnt.bash`). tests/cli_docs.sh checks the option lists against --help.
 
 _nnt_opts_train="--hidden --act --init --seed --epochs --iters --batch --optimizer --lr --momentum
+  --schedule --lr-factor --lr-step --lr-min --warmup --weight-decay
   --beta1 --beta2 --eps --l2 --solver --val-split --patience --size --max-pixels --skip-bad --threads
   -o --output --plot --log-every --json -q --quiet -h --help
   --scale"
@@ -15,6 +16,7 @@ _nnt_opts_show="-o --output --scale -h --help"
 
 # Options that take a value (the next word is that value, not an argument).
 _nnt_takes_value="--hidden --act --init --seed --epochs --iters --batch --optimizer --lr
+  --schedule --lr-factor --lr-step --lr-min --warmup --weight-decay
   --momentum --beta1 --beta2 --eps --l2 --solver --val-split --patience --size --max-pixels --threads
   -o --output --plot --log-every --top -f --format --scale"
 
@@ -56,6 +58,8 @@ _nnt()
     --init) COMPREPLY=($(compgen -W "auto he xavier normal" -- "$cur")); return 0 ;;
     --optimizer) COMPREPLY=($(compgen -W "sgd momentum adam" -- "$cur")); return 0 ;;
     --solver) COMPREPLY=($(compgen -W "auto primal dual" -- "$cur")); return 0 ;;
+    --schedule) COMPREPLY=($(compgen -W "constant step cosine" -- "$cur")); return 0 ;;
+    --lr-factor | --lr-step | --lr-min | --warmup | --weight-decay) return 0 ;; # a number
     --batch) COMPREPLY=($(compgen -W "full 32 64 128 256" -- "$cur")); return 0 ;;
     -f | --format) COMPREPLY=($(compgen -W "npz onnx" -- "$cur")); return 0 ;;
     --scale) # train's input scaling; show's pixels per weight, a number

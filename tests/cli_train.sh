@@ -96,6 +96,45 @@ check "scaling changes the model" not_same "$T/s0.bin" "$T/s1.bin"
 expect 0 "$NNT" info "$T/s0.bin"
 check "no scale key without scaling" bash -c '! grep -q "scale=" "$1"' _ "$T/out"
 
+# ---- learning-rate schedules, warm-up, weight decay: usage errors, META, seeded runs ----
+expect 2 "$NNT" train --schedule linear "$D";   has "$T/err" "--schedule takes constant, step or cosine, not 'linear'"
+expect 2 "$NNT" train --lr-factor 0 "$D";       has "$T/err" "--lr-factor takes a number above 0 up to 1"
+expect 2 "$NNT" train --lr-factor 1.5 "$D";     has "$T/err" "--lr-factor"
+expect 2 "$NNT" train --lr-step 0 "$D";         has "$T/err" "--lr-step takes a whole number"
+expect 2 "$NNT" train --lr-min -1 "$D";         has "$T/err" "--lr-min takes a number >= 0"
+expect 2 "$NNT" train --warmup -1 "$D";         has "$T/err" "--warmup takes a whole number"
+expect 2 "$NNT" train --weight-decay -0.1 "$D"; has "$T/err" "--weight-decay takes a number >= 0"
+expect 2 "$NNT" train --schedule cosine --lr-min 0.01 "$D"   # above Adam's default 0.001
+has "$T/err" "--lr-min 0.01 is above --lr 0.001"
+has "$T/err" "Try 'nnt train --help'"
+SCHED="--schedule cosine --lr-min 0.0001 --warmup 1 --weight-decay 0.01"
+expect 0 "$NNT" train -q $FAST $SCHED -o "$T/s1.bin" "$D"
+expect 0 "$NNT" train -q $FAST $SCHED -o "$T/s2.bin" "$D"
+check "scheduled runs identical" cmp -s "$T/s1.bin" "$T/s2.bin"
+check "the schedule and decay move the model" not_same "$T/s1.bin" "$T/m2.bin"
+expect 0 "$NNT" info "$T/s1.bin"
+for key in schedule=cosine lr_min=0.0001 warmup=1 weight_decay=0.01; do has "$T/out" "$key"; done
+expect 0 "$NNT" train -q $FAST --schedule step --lr-step 2 --lr-factor 0.5 -o "$T/s3.bin" "$D"
+expect 0 "$NNT" info "$T/s3.bin"
+for key in schedule=step lr_factor=0.5 lr_step=2; do has "$T/out" "$key"; done
+check "step's META has no warm-up or decay" sh -c "! grep -q 'warmup\|weight_decay\|lr_min' '$T/out'"
+expect 0 "$NNT" info "$T/m2.bin"   # a default run records none of them
+check "default META has no schedule keys" sh -c "! grep -q 'schedule\|warmup\|weight_decay\|lr_' '$T/out'"
+# the dual solver computes schedules and weight decay exactly, so it still takes them
+expect 0 "$NNT" train --json -q --batch full --optimizer sgd --init normal --lr 0.0075 --epochs 20 \
+  --solver dual --schedule step --lr-step 5 --warmup 2 --weight-decay 0.1 -o "$T/sd.bin" "$D"
+has "$T/out" '"solver":"dual"'
+
+# ---- a learning rate far outside the optimiser's usual range: one warning line, unless -q ----
+expect 0 "$NNT" train --epochs 1 --lr 0.05 -o "$T/w.bin" "$D"
+has "$T/err" "nnt: warning: --lr 0.05 is outside Adam's usual range (1e-05 to 0.01 for 784 inputs); steps this large"
+expect 0 "$NNT" train --epochs 1 --optimizer momentum --lr 0.00001 -o "$T/w.bin" "$D"
+has "$T/err" "nnt: warning: --lr 1e-05 is outside momentum's usual range (0.0001 to 1); steps this small"
+expect 0 "$NNT" train --epochs 1 --lr 0.01 -o "$T/w.bin" "$D"   # the top of Adam's range
+check "no warning inside the range" sh -c "! grep -q warning '$T/err'"
+expect 0 "$NNT" train -q --epochs 1 --lr 0.05 -o "$T/w.bin" "$D"
+check "no warning with -q" test ! -s "$T/err"
+
 # ---- flat layout and more than two classes (softmax) ----
 mkdir -p "$T/three/x" "$T/three/y" "$T/three/z"
 i=0

@@ -269,6 +269,25 @@ static void test_generated(void)
                         k == NNT_ACT_SIGMOID || k == NNT_ACT_TANH ? TOL_SMOOTH : TOL_KINK, 0, 1, what);
             }
 
+    /* a scheduled rate (one scalar a step, the primal's) and decoupled weight decay (s, C and u
+     * scaled alike) keep the dual form exact: step and cosine after a warm-up, sgd and momentum,
+     * with and without decay and L2 */
+    for (int c = 0; c < 5; c++) {
+        nnt_train_opts o = train_opts_default();
+        o.epochs = 300;
+        o.optimizer = c % 2 ? NNT_OPT_MOMENTUM : NNT_OPT_SGD;
+        o.lr = c % 2 ? 0.01f : 0.1f;
+        o.schedule = c < 2 ? (nnt_schedule){NNT_SCHED_STEP, 0.5f, 100, 0.0f, 20}
+                           : (nnt_schedule){NNT_SCHED_COSINE, 0.1f, 10, o.lr * 0.1f, 30};
+        o.weight_decay = c == 0 ? 0.0f : 0.05f;
+        o.l2 = c == 3 ? 0.02f : 0.0f;
+        nnt_act act = c == 4 ? NNT_ACT_RELU : NNT_ACT_TANH;
+        snprintf(what, sizeof what, "%s %s %s%s%s", act_name(act),
+                 train_optimizer_name(o.optimizer), optim_schedule_name(o.schedule.kind),
+                 o.weight_decay > 0 ? " wd" : "", o.l2 > 0 ? " l2" : "");
+        compare(&tr, NULL, &test, 6, act, &o, c == 4 ? TOL_KINK : TOL_SMOOTH, 0, 1, what);
+    }
+
     /* validation and early stopping: a validation set labelled the other way round gets worse
      * as training gets better, so both stop at the same epoch and keep the same best weights */
     {

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "nnt/net.h"
+#include "nnt/optim.h"
 
 enum { NX = 6, NH = 5, M = 7 };
 
@@ -67,6 +68,69 @@ static void gradient_check(nnt_act act, int n_y)
     CHECKF(kinks <= 2, "%s n_y=%d: %d parameters disagree", act_name(act), n_y, kinks);
     /* an all-zero backward pass would pass the comparison above only if the loss were flat */
     CHECKF(biggest > 1e-2, "%s n_y=%d: largest gradient %g", act_name(act), n_y, biggest);
+    net_free(&net);
+    net_free(&grad);
+}
+
+/* Decoupled weight decay λ under SGD is gradient descent on the loss plus λ/2·(‖W1‖² + ‖W2‖²):
+ * the step that net_backward's gradient, optim_decay and optim_update take, divided by −rate,
+ * against central differences of that objective (so the decay takes the weights alone, by
+ * rate·λ). For Adam the decay is no gradient term; test_optim checks it is added beside the
+ * step. */
+static void decay_gradient_check(int n_y)
+{
+    nnt_net net, grad;
+    nnt_err err;
+    nnt_rng rng;
+    CHECK(net_new(&net, NX, NH, n_y, NNT_ACT_TANH, &err) == 0);
+    CHECK(net_new(&grad, NX, NH, n_y, NNT_ACT_TANH, &err) == 0);
+    rng_seed(&rng, 41 + (uint64_t)n_y);
+    net_init(&net, &rng, NNT_INIT_XAVIER);
+    for (size_t i = 0; i < net.n_params; i++) /* weights and biases of a size the decay shows on */
+        net.params[i] = (float)rng_normal(&rng) * 0.5f;
+    float X[NX * M], A1[NH * M], Z2[3 * M], A2[3 * M], dZ1[NH * M], dZ2[3 * M];
+    int32_t y[M];
+    for (int i = 0; i < NX * M; i++) /* pixels in [0, 1), labels of n_y classes */
+        X[i] = (float)rng_uniform(&rng);
+    for (int j = 0; j < M; j++)
+        y[j] = (int32_t)rng_below(&rng, n_y == 1 ? 2 : (uint64_t)n_y);
+    net_forward(A1, Z2, A2, &net, X, M);
+    const float rate = 0.01f, lambda = 0.2f;
+    net_backward(&grad, dZ2, dZ1, &net, X, A1, A2, y, M, 1.0f / M);
+
+    size_t n = net.n_params, w1 = (size_t)NH * NX, w2 = (size_t)(net.W2 - net.params);
+    size_t w2_end = w2 + (size_t)n_y * NH;
+    float *moved = malloc(n * sizeof *moved);
+    CHECK(moved != NULL);
+    if (!moved)
+        return;
+    memcpy(moved, net.params, n * sizeof *moved);
+    nnt_optim st = {.kind = NNT_OPT_SGD, .lr = rate, .weight_decay = lambda};
+    optim_begin(&st, rate);
+    optim_decay(&st, moved, 0, n, 0, w1);
+    optim_decay(&st, moved, 0, n, w2, w2_end);
+    optim_update(&st, moved, grad.params, 0, n);
+
+    double worst = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        float keep = net.params[i], h = 1e-2f;
+        double objective[2];
+        for (int side = 0; side < 2; side++) {
+            net.params[i] = keep + (side ? -h : h);
+            double sq = 0.0; /* λ/2·Σ w² over the weights, not the biases */
+            for (size_t k = 0; k < n; k++)
+                if (k < w1 || (k >= w2 && k < w2_end))
+                    sq += (double)net.params[k] * net.params[k];
+            objective[side] = mean_loss(&net, X, y) + 0.5 * lambda * sq;
+        }
+        net.params[i] = keep;
+        double num = (objective[0] - objective[1]) / (2.0 * h);
+        double implied = ((double)net.params[i] - moved[i]) / rate;
+        worst = fmax(worst, fabs(num - implied) / (1e-3 + fabs(num) + fabs(implied)));
+    }
+    CHECKF(worst < 2e-2, "n_y=%d: the step with weight decay is off the objective's gradient by "
+           "%g relative", n_y, worst);
+    free(moved);
     net_free(&net);
     net_free(&grad);
 }
@@ -280,6 +344,8 @@ int main(void)
         gradient_check((nnt_act)k, 1);
         gradient_check((nnt_act)k, 3);
     }
+    decay_gradient_check(1);
+    decay_gradient_check(3);
     hand_case();
     loss_stability();
     sizes();

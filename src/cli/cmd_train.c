@@ -153,6 +153,7 @@ int cmd_train(const train_args *args)
         goto done;
     }
     report_loaded(a, &data, t_load, comm.size);
+    report_lr_range(a, data.train.n_x);
     if (resolved.train.epochs == 0)
         resolved.train.epochs = train_epochs_auto(data.n_train, a->train.batch);
     if (resolved.log_every < 0)

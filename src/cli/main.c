@@ -23,6 +23,9 @@ enum {
     OPT_SKIP_BAD, OPT_THREADS, OPT_LOG_EVERY, OPT_JSON, OPT_TOP, OPT_SCALE, OPT_SOLVER
 };
 
+/* The learning-rate schedule's and the weight decay's options (their own block: see optim.h). */
+enum { OPT_SCHEDULE = 700, OPT_LR_FACTOR, OPT_LR_STEP, OPT_LR_MIN, OPT_WARMUP, OPT_WEIGHT_DECAY };
+
 static int main_train(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -35,6 +38,12 @@ static int main_train(int argc, char **argv)
         {"batch", required_argument, 0, OPT_BATCH},
         {"optimizer", required_argument, 0, OPT_OPTIMIZER},
         {"lr", required_argument, 0, OPT_LR},
+        {"schedule", required_argument, 0, OPT_SCHEDULE},
+        {"lr-factor", required_argument, 0, OPT_LR_FACTOR},
+        {"lr-step", required_argument, 0, OPT_LR_STEP},
+        {"lr-min", required_argument, 0, OPT_LR_MIN},
+        {"warmup", required_argument, 0, OPT_WARMUP},
+        {"weight-decay", required_argument, 0, OPT_WEIGHT_DECAY},
         {"momentum", required_argument, 0, OPT_MOMENTUM},
         {"beta1", required_argument, 0, OPT_BETA1},
         {"beta2", required_argument, 0, OPT_BETA2},
@@ -108,6 +117,30 @@ static int main_train(int argc, char **argv)
         case OPT_LR:
             if (parse_float(&a.train.lr, optarg, 0.0, 0, 1e38))
                 return usage_error(cmd, "--lr takes a positive number, not '%s'", optarg);
+            break;
+        case OPT_SCHEDULE:
+            if (optim_schedule_parse(&a.train.schedule.kind, optarg))
+                return usage_error(cmd, "--schedule takes constant, step or cosine, not '%s'", optarg);
+            break;
+        case OPT_LR_FACTOR:
+            if (parse_float(&a.train.schedule.factor, optarg, 0.0, 0, 1.0))
+                return usage_error(cmd, "--lr-factor takes a number above 0 up to 1, not '%s'", optarg);
+            break;
+        case OPT_LR_STEP:
+            if (parse_int(&a.train.schedule.every, optarg, 1, 100000000))
+                return usage_error(cmd, "--lr-step takes a whole number from 1 to 100000000, not '%s'", optarg);
+            break;
+        case OPT_LR_MIN:
+            if (parse_float(&a.train.schedule.lr_min, optarg, 0.0, 1, 1e38))
+                return usage_error(cmd, "--lr-min takes a number >= 0, not '%s'", optarg);
+            break;
+        case OPT_WARMUP:
+            if (parse_int(&a.train.schedule.warmup, optarg, 0, 100000000))
+                return usage_error(cmd, "--warmup takes a whole number from 0 to 100000000, not '%s'", optarg);
+            break;
+        case OPT_WEIGHT_DECAY:
+            if (parse_float(&a.train.weight_decay, optarg, 0.0, 1, 1e6))
+                return usage_error(cmd, "--weight-decay takes a number >= 0, not '%s'", optarg);
             break;
         case OPT_MOMENTUM:
             if (parse_float(&a.train.momentum, optarg, 0.0, 1, 0.999999))

@@ -20,6 +20,7 @@ typedef struct primal {
     const nnt_comm *comm;
     int n_ranks;
     size_t m, M, b;    /* this rank's images, every rank's, a step's over all ranks */
+    size_t steps;      /* an epoch's steps, ⌈M / b⌉: the schedule's unit (optim_lr) */
     int full;          /* b == M: the tutorial's algorithm, X gathered once, no batch order */
     nnt_order ord;
     nnt_optim st;
@@ -43,7 +44,7 @@ typedef struct primal {
     int *bad;          /* per member: a parameter it updated is not finite */
     int finite;        /* after the forward pass: every member's loss is finite */
     int descend;       /* plain SGD fused into the backward pass */
-    float step, decay; /* its lr/n_step and 1 − lr·λ */
+    float step, decay; /* its rate/n_step and 1 − rate·λ (optim_sgd_step, optim_sgd_decay) */
     int pieces;        /* with ranks: a lone member reports the first layer's in pieces */
     size_t upd_lo, upd_hi; /* this rank's part of the parameter block (reducer_part) */
 } primal;
@@ -134,9 +135,9 @@ static void step_fn(void *arg, int id, int n)
     }
 }
 
-/* L2 and the optimiser's update, of the pieces of the parameter block this member takes from
- * the exchange (reducer_take) until none is left: which member (or rank) updates which piece
- * follows who is ahead, and each element's update depends on that element alone. */
+/* L2, weight decay and the optimiser's update, of the pieces of the parameter block this member
+ * takes from the exchange (reducer_take) until none is left: which member (or rank) updates
+ * which piece follows who is ahead, and each element's update depends on that element alone. */
 static void update_fn(void *arg, int id, int n)
 {
     (void)n;
@@ -150,6 +151,8 @@ static void update_fn(void *arg, int id, int n)
     while ((g = reducer_take(c->red, &lo, &hi))) {
         optim_add_l2(&c->st, g, p, lo, hi, 0, w1); /* the weights, not the biases */
         optim_add_l2(&c->st, g, p, lo, hi, w2, w2 + (size_t)net->n_y * net->n_h);
+        optim_decay(&c->st, p, lo, hi, 0, w1);
+        optim_decay(&c->st, p, lo, hi, w2, w2 + (size_t)net->n_y * net->n_h);
         bad |= optim_update(&c->st, p, g, lo, hi);
     }
     c->bad[id] = bad;
@@ -162,10 +165,11 @@ static void primal_begin_epoch(void *self, nnt_rng *rng)
         order_epoch(&p->ord, rng_next(rng));
 }
 
-static void primal_step(void *self, nnt_step_sums *out, size_t k)
+static void primal_step(void *self, nnt_step_sums *out, int epoch, size_t k)
 {
     primal *p = self;
     const nnt_train_opts *o = p->o;
+    float rate = optim_lr(&p->st, epoch, k, p->steps, o->epochs);
     size_t np = p->net->n_params, first = k * p->b;
     /* this rank's part of the step, bs images; all ranks together take n_step (b, but for the
      * last step), and the summed gradient is their mean */
@@ -179,7 +183,8 @@ static void primal_step(void *self, nnt_step_sums *out, size_t k)
         p->idx = p->full ? NULL : p->ord.idx + p->ord.step[k];
         p->bs = bs;
         p->scale = 1.0f / (float)n_step;
-        p->step = optim_sgd_step(&p->st, p->scale);
+        p->step = optim_sgd_step(rate, p->scale);
+        p->decay = optim_sgd_decay(&p->st, rate);
         team_run(p->team, step_fn, p);
         for (int i = 0; i < p->members; i++) {
             stats[0] += p->loss[i];
@@ -197,7 +202,7 @@ static void primal_step(void *self, nnt_step_sums *out, size_t k)
         reducer_ready(p->red, np);
         reducer_sum(p->red);
         if (p->n_ranks > 1 || stats[3] == 0.0) {
-            optim_begin(&p->st);
+            optim_begin(&p->st, rate);
             team_run(p->team, update_fn, p);
             for (int i = 0; i < p->members; i++)
                 stats[4] += p->bad[i];
@@ -295,6 +300,7 @@ int primal_new(nnt_stepper *s, nnt_net *net, nnt_train_result *res, const nnt_da
                   .n_ranks = comm_size(comm), .m = m, .M = M, .st = step_optim(o)};
     p->b = (o->batch == 0 || o->batch >= M) ? M : o->batch; /* global images per step */
     p->full = p->b == M;
+    p->steps = (M + p->b - 1) / p->b;
     /* mini-batches come from strata of the whole list (order.h), which need every stratum's
      * size over all ranks; a rank that cannot count makes them all stop */
     double *count = p->full ? NULL : calloc(p->b, sizeof *count);
@@ -367,7 +373,6 @@ int primal_new(nnt_stepper *s, nnt_net *net, nnt_train_result *res, const nnt_da
     /* plain SGD in one process needs no gradient: the products update the weights (with ranks,
      * the gradients must be summed before anyone moves) */
     p->descend = p->n_ranks == 1 && o->optimizer == NNT_OPT_SGD;
-    p->decay = optim_sgd_decay(&p->st);
     reducer_part(p->red, &p->upd_lo, &p->upd_hi);
     /* ranks that share memory sum and update pieces while others still compute (reducer_take);
      * the collectives compute the gradient in the same pieces, so both give the same bits */

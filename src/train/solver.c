@@ -41,6 +41,10 @@ int train_opts_check(const nnt_train_opts *o, int n_ranks, nnt_err *err)
     if (o->solver == NNT_SOLVER_DUAL && o->optimizer == NNT_OPT_ADAM)
         return nnt_errf(err, "--solver dual needs --optimizer sgd or momentum: Adam's steps "
                              "leave the span of the training images");
+    /* cosine would anneal upwards; lr is 0 until the CLI gives it the optimiser's default */
+    if (o->schedule.kind == NNT_SCHED_COSINE && o->lr > 0.0f && o->schedule.lr_min > o->lr)
+        return nnt_errf(err, "--lr-min %g is above --lr %g: cosine anneals the rate down to it",
+                        (double)o->schedule.lr_min, (double)o->lr);
     /* the Gram matrix would need every rank's images */
     if (o->solver == NNT_SOLVER_DUAL && n_ranks > 1)
         return nnt_errf(err, "--solver dual runs in one process only; use primal or auto under "
@@ -86,6 +90,7 @@ nnt_train_opts train_opts_default(void)
     o.beta1 = 0.9f;
     o.beta2 = 0.999f;
     o.eps = 1e-8f;
+    o.schedule = (nnt_schedule){NNT_SCHED_CONSTANT, 0.1f, 10, 0.0f, 0};
     return o;
 }
 
