@@ -268,5 +268,8 @@ char *report_meta(const report_run *run)
                      train_solver_name(res->solver), batch, res->epochs_run,
                      res->best_epoch, (unsigned long long)a->seed, a->val_split, t->patience,
                      cnt->n_train, cnt->n_val, cnt->n_test);
+    /* only when on, so that models trained without it keep their bytes */
+    if (n > 0 && (size_t)n < sizeof buf && t->dropout > 0.0f)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "dropout=%.7g\n", t->dropout);
     return n > 0 && (size_t)n < sizeof buf ? strdup(buf) : NULL;
 }
