@@ -5,7 +5,7 @@
 
 _nnt_opts_train="--hidden --act --init --seed --epochs --iters --batch --optimizer --lr --momentum
   --schedule --lr-factor --lr-step --lr-min --warmup --weight-decay
-  --beta1 --beta2 --eps --l2 --solver --val-split --patience --size --max-pixels --skip-bad --threads
+  --beta1 --beta2 --eps --l2 --dropout --solver --val-split --patience --size --max-pixels --skip-bad --threads
   -o --output --plot --log-every --json -q --quiet -h --help
   --scale"
 _nnt_opts_predict="--json --max-pixels -h --help"
@@ -17,7 +17,7 @@ _nnt_opts_show="-o --output --scale -h --help"
 # Options that take a value (the next word is that value, not an argument).
 _nnt_takes_value="--hidden --act --init --seed --epochs --iters --batch --optimizer --lr
   --schedule --lr-factor --lr-step --lr-min --warmup --weight-decay
-  --momentum --beta1 --beta2 --eps --l2 --solver --val-split --patience --size --max-pixels --threads
+  --momentum --beta1 --beta2 --eps --l2 --dropout --solver --val-split --patience --size --max-pixels --threads
   -o --output --plot --log-every --top -f --format --scale"
 
 # Files ending in .$1 (either case) and folders, or any file when $1 is empty.
@@ -70,7 +70,7 @@ _nnt()
         if [[ $cmd == show ]]; then _nnt_files png; else _nnt_files bin; fi
         return 0 ;;
     --hidden | --seed | --epochs | --iters | --lr | --momentum | --beta1 | --beta2 | --eps | \
-    --l2 | --val-split | --patience | --size | --max-pixels | --threads | --log-every | --top)
+    --l2 | --dropout | --val-split | --patience | --size | --max-pixels | --threads | --log-every | --top)
         return 0 ;; # a number: nothing to offer
     esac
 

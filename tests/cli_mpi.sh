@@ -1,6 +1,7 @@
 # cli_mpi.sh — data-parallel training over 2 MPI ranks on loopback: the full-batch model of 2 ranks
-# predicts as the 1-rank model does, mini-batches train, rank 0 alone reports, and a failure on
-# one rank (bad file, divergence) stops both with one message and exit 1, never a hang.
+# predicts as the 1-rank model does, mini-batches train (with dropout too), rank 0 alone reports,
+# and a failure on one rank (bad file, divergence) stops both with one message and exit 1, never
+# a hang.
 # Skips (77) unless nnt was built with -DNNT_MPI=ON and mpirun is at hand.
 . "$(dirname "$0")/lib.sh"
 D="$NNT_SOURCE_DIR/data"
@@ -84,6 +85,17 @@ for np in 2 3; do
   an=$(field test_accuracy "$T/mb$np.json")
   check "mini-batches: test accuracy $a1 (1 rank) equals $an ($np ranks)" test "$a1" = "$an"
 done
+# ---- dropout: each image's mask follows its place in the training list, not the rank that
+# holds it, so 1 and 2 ranks train the same model up to summation order ----
+DR="--json -q --batch 64 --epochs 3 --hidden 16 --threads 1 --dropout 0.3"
+for np in 1 2; do
+  expect 0 mpi "$np" "$NNT" train $DR -o "$T/dr$np.bin" "$D"
+  tail -n 1 "$T/out" >"$T/dr$np.json"
+done
+agree "$T/dr1.bin" "$T/dr2.bin" "dropout, 1-rank and 2-rank"
+a1=$(field test_accuracy "$T/dr1.json")
+a2=$(field test_accuracy "$T/dr2.json")
+check "dropout: test accuracy $a1 (1 rank) equals $a2 (2 ranks)" test "$a1" = "$a2"
 # a batch smaller than the ranks would leave a rank without a share of some step
 expect 2 mpi 2 "$NNT" train --batch 1 --epochs 1 -o "$T/b1.bin" "$D"
 has "$T/err" "--batch 1 is smaller than the 2 ranks"

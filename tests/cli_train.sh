@@ -162,6 +162,30 @@ cp "$T/m.bin" "$T/keep.bin"
 expect 1 "$NNT" train -o "$T/keep.bin" "$T/nope"
 check "old model untouched" cmp -s "$T/m.bin" "$T/keep.bin"
 check "no temporary files left" test "$(ls "$T" | grep -c tmp)" = 0
+# ---- --dropout: seeded masks in training steps only, in META only when on ----
+DR="--json -q --hidden 64 --epochs 3 --threads 2"
+expect 0 "$NNT" train $DR -o "$T/d0.bin" "$D"
+expect 0 "$NNT" train $DR --dropout 0 -o "$T/d00.bin" "$D"
+check "--dropout 0 is no dropout, byte for byte" cmp -s "$T/d0.bin" "$T/d00.bin"
+expect 0 "$NNT" train $DR --dropout 0.3 -o "$T/d1.bin" "$D"
+tail -n 1 "$T/out" >"$T/d1.json"
+has "$T/d1.json" '"solver":"primal"'
+expect 0 "$NNT" train $DR --dropout 0.3 -o "$T/d2.bin" "$D"
+check "dropout: seeded runs on 2 threads identical" cmp -s "$T/d1.bin" "$T/d2.bin"
+check "dropout 0.3 changes the model" not_same "$T/d0.bin" "$T/d1.bin"
+expect 0 "$NNT" info "$T/d1.bin"; has "$T/out" "dropout=0.3"
+expect 0 "$NNT" info "$T/d0.bin"; check "no dropout in META without it" test "$(grep -c dropout "$T/out")" = 0
+# evaluation uses the whole layer: predict's accuracy on data/test is train's test accuracy
+d_acc=$(sed 's/.*"test_accuracy":\([0-9.]*\).*/\1/' "$T/d1.json")
+expect 0 xargs -d '\n' "$NNT" predict "$T/d1.bin" <"$T/list"
+right=$(awk -F'\t' '{ n = split($1, p, "/"); if (p[n-1] == $2) r++ } END { print r + 0 }' "$T/out")
+check "dropout: predict accuracy $right/$n equals train's test accuracy $d_acc" \
+  awk -v r="$right" -v n="$n" -v a="$d_acc" 'BEGIN { d = r / n - a; exit !(d < 1e-9 && d > -1e-9) }'
+# auto leaves the full-batch sgd that is dual without dropout (200 epochs repay XᵀX) to primal
+expect 0 "$NNT" train --batch full --optimizer sgd --init normal --lr 0.0075 --epochs 200 \
+  --dropout 0.2 --json -q -o "$T/dp.bin" "$D"
+has "$T/out" '"solver":"primal"'
+
 # --threads beyond the CPUs the process may run on would only wait for each other: capped
 # (64 units x 784 x 64 is enough work for 2 threads when 2 CPUs are there)
 if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then

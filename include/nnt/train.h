@@ -67,6 +67,9 @@ typedef struct nnt_train_opts {
                                restore the best weights; 0: never stop early */
     int test_every;         /* evaluate the test set every test_every epochs and after the last;
                                0: only after the last */
+    float dropout;          /* P of inverted dropout on the hidden layer in training steps, in
+                               [0, 1) (0: off; net.h's dropout_*); primal solver only */
+    uint64_t dropout_seed;  /* seed of the masks: each a function of (this, epoch, position) */
     int threads;            /* threads a step may use (the trainer splits each step itself and
                                calls the BLAS one thread each); evaluations and the end of
                                training leave the BLAS with this many. 0 or 1: one. */
@@ -90,7 +93,7 @@ typedef struct nnt_train_opts {
 /* Defaults of everything but epochs, batch, optimizer and lr: momentum 0.9, Adam's betas 0.9
  * and 0.999, eps 1e-8, no L2, no early stopping, test evaluated after the last epoch only; a
  * constant rate without warm-up (step's factor 0.1 every 10 epochs and cosine's lr_min 0 when
- * chosen), no weight decay. */
+ * chosen), no weight decay, no dropout. */
 nnt_train_opts train_opts_default(void);
 
 typedef struct nnt_train_result {
@@ -128,7 +131,7 @@ int train_solver_resolve(nnt_solver *solver, const nnt_train_opts *o, size_t m, 
 #define DUAL_MAX_BYTES ((size_t)1 << 30)
 
 /* NULL when the dual form computes the primal iterates for o on m training images (full batch,
- * and sgd or momentum, with or without L2), else a phrase saying why not. */
+ * and sgd or momentum, with or without L2, without dropout), else a phrase saying why not. */
 const char *dual_inexact_reason(const nnt_train_opts *o, size_t m);
 
 /* 1 when the dual form is the cheaper one for epochs steps on m training images of n_x values

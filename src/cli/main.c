@@ -20,7 +20,8 @@
 enum {
     OPT_HIDDEN = 256, OPT_ACT, OPT_SEED, OPT_INIT, OPT_OPTIMIZER, OPT_MOMENTUM, OPT_BETA1,
     OPT_BETA2, OPT_EPS, OPT_L2, OPT_VAL_SPLIT, OPT_PATIENCE, OPT_PLOT, OPT_LR, OPT_EPOCHS, OPT_BATCH, OPT_SIZE, OPT_MAX_PIXELS,
-    OPT_SKIP_BAD, OPT_THREADS, OPT_LOG_EVERY, OPT_JSON, OPT_TOP, OPT_SCALE, OPT_SOLVER
+    OPT_SKIP_BAD, OPT_THREADS, OPT_LOG_EVERY, OPT_JSON, OPT_TOP, OPT_SCALE, OPT_SOLVER,
+    OPT_DROPOUT,
 };
 
 /* The learning-rate schedule's and the weight decay's options (their own block: see optim.h). */
@@ -49,6 +50,7 @@ static int main_train(int argc, char **argv)
         {"beta2", required_argument, 0, OPT_BETA2},
         {"eps", required_argument, 0, OPT_EPS},
         {"l2", required_argument, 0, OPT_L2},
+        {"dropout", required_argument, 0, OPT_DROPOUT},
         {"solver", required_argument, 0, OPT_SOLVER},
         {"val-split", required_argument, 0, OPT_VAL_SPLIT},
         {"patience", required_argument, 0, OPT_PATIENCE},
@@ -160,6 +162,10 @@ static int main_train(int argc, char **argv)
             if (parse_float(&a.train.l2, optarg, 0.0, 1, 1e6))
                 return usage_error(cmd, "--l2 takes a number >= 0, not '%s'", optarg);
             break;
+        case OPT_DROPOUT:
+            if (parse_float(&a.train.dropout, optarg, 0.0, 1, 1.0) || a.train.dropout >= 1.0f)
+                return usage_error(cmd, "--dropout takes a fraction from 0 to below 1, not '%s'", optarg);
+            break;
         case OPT_SOLVER:
             if (train_solver_parse(&a.train.solver, optarg))
                 return usage_error(cmd, "--solver takes auto, primal or dual, not '%s'", optarg);
@@ -220,6 +226,7 @@ static int main_train(int argc, char **argv)
     if (train_opts_check(&a.train, 1, &err)) /* the rest, which needs the ranks: cmd_train */
         return usage_error(cmd, "%s", err.msg);
     a.dir = argv[optind];
+    a.train.dropout_seed = a.seed; /* the masks' own hash of it: nothing drawn from the trainer's */
     if (a.train.lr == 0.0f)
         a.train.lr = train_lr_default(a.train.optimizer);
     return cmd_train(&a);

@@ -306,5 +306,8 @@ char *report_meta(const report_run *run)
     /* options off by default are recorded only when on, so a default model keeps its bytes */
     if (n > 0 && (size_t)n < sizeof buf && a->scale != NNT_SCALE_NONE)
         n += snprintf(buf + n, sizeof buf - (size_t)n, "scale=%s\n", scale_name(a->scale));
+    /* only when on, so that models trained without it keep their bytes */
+    if (n > 0 && (size_t)n < sizeof buf && t->dropout > 0.0f)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "dropout=%.7g\n", t->dropout);
     return n > 0 && (size_t)n < sizeof buf ? strdup(buf) : NULL;
 }

@@ -8,6 +8,11 @@
 
 static const char *const solver_names[] = {"auto", "primal", "dual"};
 
+/* Why the dual form cannot train with dropout: it is refused before loading (train_opts_check)
+ * and leaves auto to the primal solver (dual_inexact_reason). */
+static const char dropout_inexact[] = "dropout's masks change the network every step, so the "
+                                      "update leaves the span of one fixed Gram form";
+
 const char *train_solver_name(nnt_solver solver)
 {
     return (unsigned)solver < 3 ? solver_names[solver] : "unknown";
@@ -45,6 +50,8 @@ int train_opts_check(const nnt_train_opts *o, int n_ranks, nnt_err *err)
     if (o->schedule.kind == NNT_SCHED_COSINE && o->lr > 0.0f && o->schedule.lr_min > o->lr)
         return nnt_errf(err, "--lr-min %g is above --lr %g: cosine anneals the rate down to it",
                         (double)o->schedule.lr_min, (double)o->lr);
+    if (o->solver == NNT_SOLVER_DUAL && o->dropout > 0.0f)
+        return nnt_errf(err, "--solver dual cannot train with --dropout: %s", dropout_inexact);
     /* the Gram matrix would need every rank's images */
     if (o->solver == NNT_SOLVER_DUAL && n_ranks > 1)
         return nnt_errf(err, "--solver dual runs in one process only; use primal or auto under "
@@ -100,6 +107,8 @@ const char *dual_inexact_reason(const nnt_train_opts *o, size_t m)
         return "Adam's per-parameter step sizes leave the span of the training images";
     if (o->batch != 0 && o->batch < m)
         return "it needs full-batch descent (--batch full)";
+    if (o->dropout > 0.0f)
+        return dropout_inexact;
     return NULL;
 }
 
