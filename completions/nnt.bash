@@ -4,9 +4,10 @@
 # (`source completions/nnt.bash`). tests/cli_docs.sh checks the option lists against --help.
 
 _nnt_opts_train="--hidden --act --init --seed --epochs --iters --batch --optimizer --lr --momentum
-  --beta1 --beta2 --eps --l2 --solver --val-split --patience --size --max-pixels --skip-bad --threads
+  --schedule --lr-factor --lr-step --lr-min --warmup --weight-decay
+  --beta1 --beta2 --eps --l2 --dropout --solver --val-split --patience --size --max-pixels --skip-bad --threads
   -o --output --plot --log-every --json -q --quiet -h --help
-  --augment"
+  --scale --augment"
 _nnt_opts_predict="--json --max-pixels -h --help"
 _nnt_opts_eval="--json --top --max-pixels --threads -h --help"
 _nnt_opts_info="--json -h --help"
@@ -15,7 +16,8 @@ _nnt_opts_show="-o --output --scale -h --help"
 
 # Options that take a value (the next word is that value, not an argument).
 _nnt_takes_value="--hidden --act --init --seed --epochs --iters --batch --optimizer --lr
-  --momentum --beta1 --beta2 --eps --l2 --solver --val-split --patience --size --max-pixels --threads
+  --schedule --lr-factor --lr-step --lr-min --warmup --weight-decay
+  --momentum --beta1 --beta2 --eps --l2 --dropout --solver --val-split --patience --size --max-pixels --threads
   -o --output --plot --log-every --top -f --format --scale
   --augment"
 
@@ -57,16 +59,20 @@ _nnt()
     --init) COMPREPLY=($(compgen -W "auto he xavier normal" -- "$cur")); return 0 ;;
     --optimizer) COMPREPLY=($(compgen -W "sgd momentum adam" -- "$cur")); return 0 ;;
     --solver) COMPREPLY=($(compgen -W "auto primal dual" -- "$cur")); return 0 ;;
+    --schedule) COMPREPLY=($(compgen -W "constant step cosine" -- "$cur")); return 0 ;;
+    --lr-factor | --lr-step | --lr-min | --warmup | --weight-decay) return 0 ;; # a number
     --batch) COMPREPLY=($(compgen -W "full 32 64 128 256" -- "$cur")); return 0 ;;
     --augment) COMPREPLY=($(compgen -W "none shift=1 shift=2 flip rotate=10 scale=0.1 shear=0.1 elastic=34:4" -- "$cur")); return 0 ;;
     -f | --format) COMPREPLY=($(compgen -W "npz onnx" -- "$cur")); return 0 ;;
+    --scale) # train's input scaling; show's pixels per weight, a number
+        [[ $cmd == train ]] && COMPREPLY=($(compgen -W "none center standardize" -- "$cur"))
+        return 0 ;;
     --plot) _nnt_files png; return 0 ;;
     -o | --output)
         if [[ $cmd == show ]]; then _nnt_files png; else _nnt_files bin; fi
         return 0 ;;
     --hidden | --seed | --epochs | --iters | --lr | --momentum | --beta1 | --beta2 | --eps | \
-    --l2 | --val-split | --patience | --size | --max-pixels | --threads | --log-every | --top | \
-    --scale)
+    --l2 | --dropout | --val-split | --patience | --size | --max-pixels | --threads | --log-every | --top)
         return 0 ;; # a number: nothing to offer
     esac
 

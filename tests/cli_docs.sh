@@ -83,6 +83,8 @@ check "nnt tr<TAB> -> train" test "$(comp nnt tr)" = train
 check "nnt e<TAB> -> eval export" test "$(comp nnt e)" = "eval export"
 check "--act values" test "$(comp nnt train --act '')" = "sigmoid tanh relu leaky-relu"
 check "--format values" test "$(comp nnt export --format '')" = "npz onnx"
+check "train's --scale values" test "$(comp nnt train --scale '')" = "none center standardize"
+check "show's --scale is a number" test -z "$(comp nnt show --scale '')"
 check "predict's MODEL is a .bin" test "$(cd "$NNT_SOURCE_DIR" && comp nnt predict tests/data/m)" = tests/data/model-v1.bin
 
 # the page renders cleanly (groff's warnings on), where groff is installed

@@ -1,7 +1,7 @@
 # cli_mpi.sh — data-parallel training over 2 MPI ranks on loopback: the full-batch model of 2 ranks
-# predicts as the 1-rank model does, mini-batches (and augmented ones) train alike, rank 0 alone
-# reports, and a failure on one rank (bad file, divergence) stops both with one message and exit
-# 1, never a hang.
+# predicts as the 1-rank model does, mini-batches train (with dropout and augmentation too), rank
+# 0 alone reports, and a failure on one rank (bad file, divergence) stops both with one message
+# and exit 1, never a hang.
 # Skips (77) unless nnt was built with -DNNT_MPI=ON and mpirun is at hand.
 . "$(dirname "$0")/lib.sh"
 D="$NNT_SOURCE_DIR/data"
@@ -55,6 +55,19 @@ v1=$(field val_accuracy "$T/vs1.json")
 v2=$(field val_accuracy "$T/vs2.json")
 check "validation accuracy $v1 (1 rank) equals $v2 (2 ranks): the same held-out images" test "$v1" = "$v2"
 
+# ---- --scale: the statistics are sums over the ranks' training shards (of whole numbers: the
+# same bits in any order), so 2 ranks scale and fold as one process does ----
+SC="$TUT --epochs 100 --val-split 0.2 --scale standardize"
+expect 0 mpi 1 "$NNT" train $SC -o "$T/sc1.bin" "$D"
+tail -n 1 "$T/out" >"$T/sc1.json"
+expect 0 mpi 2 "$NNT" train $SC -o "$T/sc2.bin" "$D"
+tail -n 1 "$T/out" >"$T/sc2.json"
+agree "$T/sc1.bin" "$T/sc2.bin" "with --scale standardize, 1-rank and 2-rank"
+check "scaled: test accuracy $(field test_accuracy "$T/sc1.json") (1 rank) equals 2 ranks'" \
+  test "$(field test_accuracy "$T/sc1.json")" = "$(field test_accuracy "$T/sc2.json")"
+expect 0 "$NNT" info "$T/sc2.bin"
+has "$T/out" "scale=standardize"
+
 # ---- mini-batches: each rank holds whole strata of the batch order (order.h), so 1, 2 and 3
 # ranks take the same batches and train the same model, up to summation order (Adam, a
 # validation split; with each rank shuffling its own shard, as before, probabilities differed
@@ -72,16 +85,20 @@ for np in 2 3; do
   an=$(field test_accuracy "$T/mb$np.json")
   check "mini-batches: test accuracy $a1 (1 rank) equals $an ($np ranks)" test "$a1" = "$an"
 done
-# --augment: each image's transform is keyed by its place in the whole list, not by the rank
-# that holds it, so 2 ranks augment as 1 process does
-AUG="--json -q --batch 32 --epochs 3 --hidden 8 --threads 1 --augment shift=1,rotate=10,elastic=8:3"
-for np in 1 2; do
-  expect 0 mpi "$np" "$NNT" train $AUG -o "$T/aug$np.bin" "$D"
-  tail -n 1 "$T/out" >"$T/aug$np.json"
+# ---- dropout and --augment: each image's mask and transform follow its place in the training
+# list, not the rank that holds it, so 1 and 2 ranks train the same model up to summation order ----
+for run in "dropout:--batch 64 --hidden 16 --dropout 0.3" \
+           "augment:--batch 32 --hidden 8 --augment shift=1,rotate=10,elastic=8:3"; do
+  name=${run%%:*}
+  for np in 1 2; do
+    expect 0 mpi "$np" "$NNT" train --json -q --epochs 3 --threads 1 ${run#*:} -o "$T/$name$np.bin" "$D"
+    tail -n 1 "$T/out" >"$T/$name$np.json"
+  done
+  agree "$T/${name}1.bin" "$T/${name}2.bin" "$name, 1-rank and 2-rank"
+  a1=$(field test_accuracy "$T/${name}1.json")
+  a2=$(field test_accuracy "$T/${name}2.json")
+  check "$name: test accuracy $a1 (1 rank) equals $a2 (2 ranks)" test "$a1" = "$a2"
 done
-agree "$T/aug1.bin" "$T/aug2.bin" "augmented, 1-rank and 2-rank"
-check "augmented: test accuracy equal on 1 and 2 ranks" \
-  test "$(field test_accuracy "$T/aug1.json")" = "$(field test_accuracy "$T/aug2.json")"
 # a batch smaller than the ranks would leave a rank without a share of some step
 expect 2 mpi 2 "$NNT" train --batch 1 --epochs 1 -o "$T/b1.bin" "$D"
 has "$T/err" "--batch 1 is smaller than the 2 ranks"

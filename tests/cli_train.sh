@@ -1,5 +1,6 @@
 # cli_train.sh — train and predict end to end on the shipped data/: outputs, JSON, agreement of
-# predict with train's test accuracy, byte-identical seeded runs, and runtime errors (exit 1).
+# predict with train's test accuracy, byte-identical seeded runs, input scaling folded into the
+# model (eval agrees with train), and runtime errors (exit 1).
 . "$(dirname "$0")/lib.sh"
 D="$NNT_SOURCE_DIR/data"
 FAST="--epochs 6 --log-every 3"
@@ -69,6 +70,71 @@ has "$T/err" "val acc"
 check "chart is a PNG" test "$(head -c 8 "$T/curves.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a
 has "$T/err" "wrote $T/v.bin and $T/curves.png"
 
+# ---- input scaling: folded into the model, which eval then scores as train reported ----
+# json_key FILE KEY: the number after "KEY": in FILE's last line (the summary)
+json_key() { tail -n 1 "$1" | sed -n "s/.*\"$2\":\([-0-9.eE+]*\).*/\1/p"; }
+same_acc() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; exit !(a != "" && d < 1e-9 && d > -1e-9) }'; }
+for run in "standardize --val-split 0.25" "center" "standardize --batch full --optimizer sgd --solver dual --lr 0.05 --epochs 40"; do
+  expect 0 "$NNT" train -q --json --epochs 6 --scale $run -o "$T/s.bin" "$D"
+  cp "$T/out" "$T/s.json"
+  acc=$(json_key "$T/s.json" test_accuracy)
+  expect 0 "$NNT" eval --json "$T/s.bin" "$D"
+  check "--scale $run: eval's accuracy $(json_key "$T/out" accuracy) is train's $acc" \
+    same_acc "$(json_key "$T/out" accuracy)" "$acc"
+  check "--scale $run: trains (test accuracy $acc)" awk -v a="$acc" 'BEGIN { exit !(a >= 0.9) }'
+  expect 0 "$NNT" info "$T/s.bin"
+  has "$T/out" "scale=${run%% *}"
+done
+has "$T/s.json" '"solver":"dual"'   # the dual solver takes scaled inputs as they come
+expect 0 "$NNT" train -q --epochs 3 --scale standardize -o "$T/s1.bin" "$D"
+expect 0 "$NNT" train -q --epochs 3 --scale standardize -o "$T/s2.bin" "$D"
+check "scaled seeded runs identical" cmp -s "$T/s1.bin" "$T/s2.bin"
+expect 0 "$NNT" train -q --epochs 3 --scale none -o "$T/s0.bin" "$D"
+expect 0 "$NNT" train -q --epochs 3 -o "$T/s00.bin" "$D"
+check "--scale none is the default, byte for byte" cmp -s "$T/s0.bin" "$T/s00.bin"
+check "scaling changes the model" not_same "$T/s0.bin" "$T/s1.bin"
+expect 0 "$NNT" info "$T/s0.bin"
+check "no scale key without scaling" bash -c '! grep -q "scale=" "$1"' _ "$T/out"
+
+# ---- learning-rate schedules, warm-up, weight decay: usage errors, META, seeded runs ----
+expect 2 "$NNT" train --schedule linear "$D";   has "$T/err" "--schedule takes constant, step or cosine, not 'linear'"
+expect 2 "$NNT" train --lr-factor 0 "$D";       has "$T/err" "--lr-factor takes a number above 0 up to 1"
+expect 2 "$NNT" train --lr-factor 1.5 "$D";     has "$T/err" "--lr-factor"
+expect 2 "$NNT" train --lr-step 0 "$D";         has "$T/err" "--lr-step takes a whole number"
+expect 2 "$NNT" train --lr-min -1 "$D";         has "$T/err" "--lr-min takes a number >= 0"
+expect 2 "$NNT" train --warmup -1 "$D";         has "$T/err" "--warmup takes a whole number"
+expect 2 "$NNT" train --weight-decay -0.1 "$D"; has "$T/err" "--weight-decay takes a number >= 0"
+expect 2 "$NNT" train --schedule cosine --lr-min 0.01 "$D"   # above Adam's default 0.001
+has "$T/err" "--lr-min 0.01 is above --lr 0.001"
+has "$T/err" "Try 'nnt train --help'"
+SCHED="--schedule cosine --lr-min 0.0001 --warmup 1 --weight-decay 0.01"
+expect 0 "$NNT" train -q $FAST $SCHED -o "$T/s1.bin" "$D"
+expect 0 "$NNT" train -q $FAST $SCHED -o "$T/s2.bin" "$D"
+check "scheduled runs identical" cmp -s "$T/s1.bin" "$T/s2.bin"
+check "the schedule and decay move the model" not_same "$T/s1.bin" "$T/m2.bin"
+expect 0 "$NNT" info "$T/s1.bin"
+for key in schedule=cosine lr_min=0.0001 warmup=1 weight_decay=0.01; do has "$T/out" "$key"; done
+expect 0 "$NNT" train -q $FAST --schedule step --lr-step 2 --lr-factor 0.5 -o "$T/s3.bin" "$D"
+expect 0 "$NNT" info "$T/s3.bin"
+for key in schedule=step lr_factor=0.5 lr_step=2; do has "$T/out" "$key"; done
+check "step's META has no warm-up or decay" sh -c "! grep -q 'warmup\|weight_decay\|lr_min' '$T/out'"
+expect 0 "$NNT" info "$T/m2.bin"   # a default run records none of them
+check "default META has no schedule keys" sh -c "! grep -q 'schedule\|warmup\|weight_decay\|lr_' '$T/out'"
+# the dual solver computes schedules and weight decay exactly, so it still takes them
+expect 0 "$NNT" train --json -q --batch full --optimizer sgd --init normal --lr 0.0075 --epochs 20 \
+  --solver dual --schedule step --lr-step 5 --warmup 2 --weight-decay 0.1 -o "$T/sd.bin" "$D"
+has "$T/out" '"solver":"dual"'
+
+# ---- a learning rate far outside the optimiser's usual range: one warning line, unless -q ----
+expect 0 "$NNT" train --epochs 1 --lr 0.05 -o "$T/w.bin" "$D"
+has "$T/err" "nnt: warning: --lr 0.05 is outside Adam's usual range (1e-05 to 0.01 for 784 inputs); steps this large"
+expect 0 "$NNT" train --epochs 1 --optimizer momentum --lr 0.00001 -o "$T/w.bin" "$D"
+has "$T/err" "nnt: warning: --lr 1e-05 is outside momentum's usual range (0.0001 to 1); steps this small"
+expect 0 "$NNT" train --epochs 1 --lr 0.01 -o "$T/w.bin" "$D"   # the top of Adam's range
+check "no warning inside the range" sh -c "! grep -q warning '$T/err'"
+expect 0 "$NNT" train -q --epochs 1 --lr 0.05 -o "$T/w.bin" "$D"
+check "no warning with -q" test ! -s "$T/err"
+
 # ---- flat layout and more than two classes (softmax) ----
 mkdir -p "$T/three/x" "$T/three/y" "$T/three/z"
 i=0
@@ -134,6 +200,30 @@ cp "$T/m.bin" "$T/keep.bin"
 expect 1 "$NNT" train -o "$T/keep.bin" "$T/nope"
 check "old model untouched" cmp -s "$T/m.bin" "$T/keep.bin"
 check "no temporary files left" test "$(ls "$T" | grep -c tmp)" = 0
+# ---- --dropout: seeded masks in training steps only, in META only when on ----
+DR="--json -q --hidden 64 --epochs 3 --threads 2"
+expect 0 "$NNT" train $DR -o "$T/d0.bin" "$D"
+expect 0 "$NNT" train $DR --dropout 0 -o "$T/d00.bin" "$D"
+check "--dropout 0 is no dropout, byte for byte" cmp -s "$T/d0.bin" "$T/d00.bin"
+expect 0 "$NNT" train $DR --dropout 0.3 -o "$T/d1.bin" "$D"
+tail -n 1 "$T/out" >"$T/d1.json"
+has "$T/d1.json" '"solver":"primal"'
+expect 0 "$NNT" train $DR --dropout 0.3 -o "$T/d2.bin" "$D"
+check "dropout: seeded runs on 2 threads identical" cmp -s "$T/d1.bin" "$T/d2.bin"
+check "dropout 0.3 changes the model" not_same "$T/d0.bin" "$T/d1.bin"
+expect 0 "$NNT" info "$T/d1.bin"; has "$T/out" "dropout=0.3"
+expect 0 "$NNT" info "$T/d0.bin"; check "no dropout in META without it" test "$(grep -c dropout "$T/out")" = 0
+# evaluation uses the whole layer: predict's accuracy on data/test is train's test accuracy
+d_acc=$(sed 's/.*"test_accuracy":\([0-9.]*\).*/\1/' "$T/d1.json")
+expect 0 xargs -d '\n' "$NNT" predict "$T/d1.bin" <"$T/list"
+right=$(awk -F'\t' '{ n = split($1, p, "/"); if (p[n-1] == $2) r++ } END { print r + 0 }' "$T/out")
+check "dropout: predict accuracy $right/$n equals train's test accuracy $d_acc" \
+  awk -v r="$right" -v n="$n" -v a="$d_acc" 'BEGIN { d = r / n - a; exit !(d < 1e-9 && d > -1e-9) }'
+# auto leaves the full-batch sgd that is dual without dropout (200 epochs repay XᵀX) to primal
+expect 0 "$NNT" train --batch full --optimizer sgd --init normal --lr 0.0075 --epochs 200 \
+  --dropout 0.2 --json -q -o "$T/dp.bin" "$D"
+has "$T/out" '"solver":"primal"'
+
 # --threads beyond the CPUs the process may run on would only wait for each other: capped
 # (64 units x 784 x 64 is enough work for 2 threads when 2 CPUs are there)
 if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then

@@ -32,7 +32,13 @@ expect 2 "$NNT" train --momentum 1 d;  has "$T/err" "--momentum"
 expect 2 "$NNT" train --beta2 1.5 d;   has "$T/err" "--beta1 and --beta2"
 expect 2 "$NNT" train --l2 -1 d;       has "$T/err" "--l2"
 expect 2 "$NNT" train --val-split 1 d; has "$T/err" "--val-split"
+expect 2 "$NNT" train --dropout 1 d;   has "$T/err" "--dropout takes a fraction from 0 to below 1, not '1'"
+expect 2 "$NNT" train --dropout -0.1 d; has "$T/err" "--dropout takes a fraction"
+expect 2 "$NNT" train --dropout x d;   has "$T/err" "--dropout takes a fraction"
+expect 2 "$NNT" train --solver dual --optimizer sgd --batch full --dropout 0.5 d
+has "$T/err" "--solver dual cannot train with --dropout"
 expect 2 "$NNT" train --patience 3 d;  has "$T/err" "--patience needs a validation set"
+expect 2 "$NNT" train --scale unit d;  has "$T/err" "--scale takes none, center or standardize, not 'unit'"
 expect 2 "$NNT" eval m;                has "$T/err" "missing the dataset folder"
 expect 2 "$NNT" info;                  has "$T/err" "missing the model file"
 # every usage error points to help

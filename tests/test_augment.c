@@ -276,6 +276,14 @@ static void determinism(void)
     CHECK(memcmp(want, one, sizeof want) == 0);
     augment_gather(one, NULL, &g, 1, &ds, &idx_two, 1, 6); /* another epoch, another transform */
     CHECK(memcmp(one, all + 2 * NX, sizeof one) != 0);
+    /* --scale: the training set's scaler applies to the augmented pixels, as dataset_gather's */
+    nnt_scaler sc;
+    CHECK(scale_fit(&sc, NNT_SCALE_STANDARDIZE, X8, NX, M, &err) == 0);
+    ds.scale = &sc;
+    augment_gather(one, NULL, &g, 1, &ds, &idx_two, 1, 5);
+    scale_apply(&sc, want, 1);
+    CHECK(memcmp(want, one, sizeof want) == 0);
+    scale_free(&sc);
     augment_free(&g);
     augment_free(&g); /* safe twice */
     free(work);

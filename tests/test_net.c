@@ -1,24 +1,44 @@
 /* test_net.c — the backward pass (net_backward, the forward pairs in reverse) against central
  * differences of the loss, for every activation and both output kinds; the pairs split by
  * hidden units as a team runs them, the pieced and the fused-SGD backward, all against the
- * plain pair; the loss's stability and the tutorial's formulas by hand. */
+ * plain pair; dropout with a fixed mask against central differences, and its masks; the loss's
+ * stability and the tutorial's formulas by hand. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "nnt/net.h"
+#include "nnt/optim.h"
 
 enum { NX = 6, NH = 5, M = 7 };
 
-/* Mean loss of net on X, y (the quantity whose gradient net_backward gives with scale 1/m). */
-static double mean_loss(const nnt_net *net, const float *X, const int32_t *y)
+/* The passes with dropout's mask Dm (NH × M) between the activation and the output layer
+ * (net_forward_dropout, and when grad is not NULL net_backward_dropout, scale 1/M). Returns
+ * the mean loss. */
+static double masked_passes(nnt_net *grad, const nnt_net *net, const float *X, const int32_t *y,
+                            const float *Dm)
 {
+    float A1[NH * M], Ad[NH * M], Z2[3 * M], A2[3 * M], dZ1[NH * M], dZ2[3 * M];
+    net_forward_dropout(A1, Ad, Z2, A2, net, X, Dm, M);
+    if (grad)
+        net_backward_dropout(grad, dZ2, dZ1, net, X, A1, Ad, Dm, A2, y, M, 1.0f / M);
+    return output_loss(Z2, y, net->n_y, M) / M;
+}
+
+/* Mean loss of net on X, y (the quantity whose gradient net_backward gives with scale 1/m),
+ * through dropout's fixed mask Dm when it is not NULL. */
+static double mean_loss(const nnt_net *net, const float *X, const int32_t *y, const float *Dm)
+{
+    if (Dm)
+        return masked_passes(NULL, net, X, y, Dm);
     float A1[NH * M], Z2[3 * M], A2[3 * M];
     net_forward(A1, Z2, A2, net, X, M);
     return output_loss(Z2, y, net->n_y, M) / M;
 }
 
-static void gradient_check(nnt_act act, int n_y)
+/* Central differences against the backward pass; with p > 0, through a fixed dropout mask of
+ * probability p (the loss is then a smooth function of the parameters again). */
+static void gradient_check(nnt_act act, int n_y, float p)
 {
     nnt_net net, grad;
     nnt_err err;
@@ -37,10 +57,20 @@ static void gradient_check(nnt_act act, int n_y)
     for (int j = 0; j < M; j++)
         y[j] = (int32_t)rng_below(&rng, n_y == 1 ? 2 : (uint64_t)n_y);
 
-    float A1[NH * M], Z2[3 * M], A2[3 * M], dZ1[NH * M], dZ2[3 * M];
-    net_forward(A1, Z2, A2, &net, X, M);
+    float A1[NH * M], Z2[3 * M], A2[3 * M], dZ1[NH * M], dZ2[3 * M], mask[NH * M];
+    const float *Dm = NULL;
     memset(grad.params, 0xff, grad.n_params * sizeof(float)); /* NaN: every entry must be written */
-    net_backward(&grad, dZ2, dZ1, &net, X, A1, A2, y, M, 1.0f / M);
+    if (p > 0.0f) {
+        uint64_t key[M];
+        for (int j = 0; j < M; j++)
+            key[j] = dropout_key(17, 1, (uint64_t)j);
+        dropout_mask(mask, key, p, NH, M, 0, NH);
+        Dm = mask;
+        masked_passes(&grad, &net, X, y, Dm);
+    } else {
+        net_forward(A1, Z2, A2, &net, X, M);
+        net_backward(&grad, dZ2, dZ1, &net, X, A1, A2, y, M, 1.0f / M);
+    }
 
     double worst = 0.0, biggest = 0.0;
     int kinks = 0;
@@ -48,9 +78,9 @@ static void gradient_check(nnt_act act, int n_y)
         float keep = net.params[i];
         float h = 1e-2f;
         net.params[i] = keep + h;
-        double lp = mean_loss(&net, X, y);
+        double lp = mean_loss(&net, X, y, Dm);
         net.params[i] = keep - h;
-        double lm = mean_loss(&net, X, y);
+        double lm = mean_loss(&net, X, y, Dm);
         net.params[i] = keep;
         double num = (lp - lm) / (2.0 * h);
         double ana = grad.params[i];
@@ -69,6 +99,125 @@ static void gradient_check(nnt_act act, int n_y)
     CHECKF(biggest > 1e-2, "%s n_y=%d: largest gradient %g", act_name(act), n_y, biggest);
     net_free(&net);
     net_free(&grad);
+}
+
+/* Decoupled weight decay λ under SGD is gradient descent on the loss plus λ/2·(‖W1‖² + ‖W2‖²):
+ * the step that net_backward's gradient, optim_decay and optim_update take, divided by −rate,
+ * against central differences of that objective (so the decay takes the weights alone, by
+ * rate·λ). For Adam the decay is no gradient term; test_optim checks it is added beside the
+ * step. */
+static void decay_gradient_check(int n_y)
+{
+    nnt_net net, grad;
+    nnt_err err;
+    nnt_rng rng;
+    CHECK(net_new(&net, NX, NH, n_y, NNT_ACT_TANH, &err) == 0);
+    CHECK(net_new(&grad, NX, NH, n_y, NNT_ACT_TANH, &err) == 0);
+    rng_seed(&rng, 41 + (uint64_t)n_y);
+    net_init(&net, &rng, NNT_INIT_XAVIER);
+    for (size_t i = 0; i < net.n_params; i++) /* weights and biases of a size the decay shows on */
+        net.params[i] = (float)rng_normal(&rng) * 0.5f;
+    float X[NX * M], A1[NH * M], Z2[3 * M], A2[3 * M], dZ1[NH * M], dZ2[3 * M];
+    int32_t y[M];
+    for (int i = 0; i < NX * M; i++) /* pixels in [0, 1), labels of n_y classes */
+        X[i] = (float)rng_uniform(&rng);
+    for (int j = 0; j < M; j++)
+        y[j] = (int32_t)rng_below(&rng, n_y == 1 ? 2 : (uint64_t)n_y);
+    net_forward(A1, Z2, A2, &net, X, M);
+    const float rate = 0.01f, lambda = 0.2f;
+    net_backward(&grad, dZ2, dZ1, &net, X, A1, A2, y, M, 1.0f / M);
+
+    size_t n = net.n_params, w1 = (size_t)NH * NX, w2 = (size_t)(net.W2 - net.params);
+    size_t w2_end = w2 + (size_t)n_y * NH;
+    float *moved = malloc(n * sizeof *moved);
+    CHECK(moved != NULL);
+    if (!moved)
+        return;
+    memcpy(moved, net.params, n * sizeof *moved);
+    nnt_optim st = {.kind = NNT_OPT_SGD, .lr = rate, .weight_decay = lambda};
+    optim_begin(&st, rate);
+    optim_decay(&st, moved, 0, n, 0, w1);
+    optim_decay(&st, moved, 0, n, w2, w2_end);
+    optim_update(&st, moved, grad.params, 0, n);
+
+    double worst = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        float keep = net.params[i], h = 1e-2f;
+        double objective[2];
+        for (int side = 0; side < 2; side++) {
+            net.params[i] = keep + (side ? -h : h);
+            double sq = 0.0; /* λ/2·Σ w² over the weights, not the biases */
+            for (size_t k = 0; k < n; k++)
+                if (k < w1 || (k >= w2 && k < w2_end))
+                    sq += (double)net.params[k] * net.params[k];
+            objective[side] = mean_loss(&net, X, y, NULL) + 0.5 * lambda * sq;
+        }
+        net.params[i] = keep;
+        double num = (objective[0] - objective[1]) / (2.0 * h);
+        double implied = ((double)net.params[i] - moved[i]) / rate;
+        worst = fmax(worst, fabs(num - implied) / (1e-3 + fabs(num) + fabs(implied)));
+    }
+    CHECKF(worst < 2e-2, "n_y=%d: the step with weight decay is off the objective's gradient by "
+           "%g relative", n_y, worst);
+    free(moved);
+    net_free(&net);
+    net_free(&grad);
+}
+
+/* Dropout's masks: the expected fraction of zeros, kept units scaled by exactly 1/(1 − p), p = 0
+ * keeps all as 1; a pure function of the key (any split of the rows gives the same bits, and
+ * the pair touches only its rows); different epochs and positions give different keys. */
+static void dropout_masks(void)
+{
+    enum { DN = 500, DM = 64 };
+    static float Dm[DN * DM], part[DN * DM], A[DN * DM], out[DN * DM];
+    uint64_t key[DM];
+    const float ps[] = {0.0f, 0.1f, 0.5f, 0.9f};
+    for (int t = 0; t < 4; t++) {
+        float p = ps[t], keep = 1.0f / (1.0f - p);
+        for (int j = 0; j < DM; j++)
+            key[j] = dropout_key(1, 3, (uint64_t)j);
+        dropout_mask(Dm, key, p, DN, DM, 0, DN);
+        size_t zeros = 0, odd = 0;
+        for (size_t i = 0; i < (size_t)DN * DM; i++) {
+            zeros += Dm[i] == 0.0f;
+            odd += Dm[i] != 0.0f && Dm[i] != keep;
+        }
+        double frac = (double)zeros / (DN * DM); /* sd sqrt(p(1 − p)/32000) ≤ 0.003 */
+        CHECKF(fabs(frac - p) < 0.012, "p=%g: %g of the units dropped", p, frac);
+        CHECKF(odd == 0, "p=%g: %zu kept units not scaled by 1/(1-p)", p, odd);
+        int cuts[] = {0, 16, 17, 240, DN};
+        for (int k = 0; k < 4; k++)
+            dropout_mask(part, key, p, DN, DM, cuts[k], cuts[k + 1]);
+        CHECKF(memcmp(part, Dm, sizeof Dm) == 0, "p=%g: the mask in row ranges differs", p);
+    }
+    /* each unit of each image drawn apart: no two images, no two units, share their pattern */
+    int same_cols = memcmp(Dm, Dm + DN, DN * sizeof *Dm) == 0, same_units = 1;
+    for (int j = 0; j < DM; j++)
+        same_units &= (Dm[(size_t)j * DN] == 0.0f) == (Dm[(size_t)j * DN + 1] == 0.0f);
+    CHECK(!same_cols && !same_units);
+    CHECK(dropout_key(1, 3, 5) == dropout_key(1, 3, 5));
+    CHECK(dropout_key(1, 3, 5) != dropout_key(1, 4, 5));
+    CHECK(dropout_key(1, 3, 5) != dropout_key(1, 5, 3));
+    CHECK(dropout_key(1, 3, 5) != dropout_key(2, 3, 5));
+    /* forward and backward are the product with the mask on their rows, nothing else */
+    for (size_t i = 0; i < (size_t)DN * DM; i++)
+        A[i] = (float)i * 0.25f - 7.0f;
+    memset(out, 0xff, sizeof out);
+    dropout_forward(out, A, Dm, DN, DM, 10, 20);
+    int right = 1;
+    for (size_t j = 0; j < DM; j++)
+        for (size_t i = 0; i < DN; i++) {
+            size_t e = i + j * DN;
+            right &= i >= 10 && i < 20 ? out[e] == A[e] * Dm[e] : isnan(out[e]);
+        }
+    CHECK(right);
+    memcpy(out, A, sizeof A);
+    dropout_backward(out, out, Dm, DN, DM, 0, DN); /* in place */
+    right = 1;
+    for (size_t i = 0; i < (size_t)DN * DM; i++)
+        right &= out[i] == A[i] * Dm[i];
+    CHECK(right);
 }
 
 /* The tutorial's formulas on a 1-hidden-unit, 2-sample case, worked by hand. */
@@ -277,9 +426,14 @@ int main(void)
         }
     }
     for (int k = 0; k < NNT_ACT_COUNT; k++) {
-        gradient_check((nnt_act)k, 1);
-        gradient_check((nnt_act)k, 3);
+        gradient_check((nnt_act)k, 1, 0.0f);
+        gradient_check((nnt_act)k, 3, 0.0f);
+        gradient_check((nnt_act)k, 1, 0.4f);
+        gradient_check((nnt_act)k, 3, 0.4f);
     }
+    decay_gradient_check(1);
+    decay_gradient_check(3);
+    dropout_masks();
     hand_case();
     loss_stability();
     sizes();

@@ -1,7 +1,8 @@
 /* test_shard.c — the data of a data-parallel run: for 1 to 4 ranks every file is loaded by
  * exactly one rank, each rank's in list order, training shards whole strata of the batch order;
  * the validation split is the same for any number of ranks; a batch smaller than the ranks is
- * refused; and one process loads data/ with the validation split cli_mpi.sh counts. */
+ * refused; and one process loads data/ with the validation split cli_mpi.sh counts, and with
+ * the input scaling fitted on its training images. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +53,7 @@ static void check_data_dir(void)
         printf("test_shard: NNT_DATA_DIR not set (ctest sets it); data/ not loaded\n");
         return;
     }
-    nnt_shard_opts o = {dir, 0.2, 1, 64, {0, 0, 0, 0, 1, NULL, NULL}};
+    nnt_shard_opts o = {dir, 0.2, 1, 64, {0, 0, 0, 0, 1, NULL, NULL}, NNT_SCALE_NONE};
     o.load.max_pixels = 1u << 20;
     nnt_shard s;
     nnt_err err;
@@ -66,8 +67,29 @@ static void check_data_dir(void)
         CHECK(s.geom.width == 28 && s.geom.height == 28 && s.geom.channels == 1);
         for (size_t k = 0; k < s.train.m; k++) /* one process: the list's own places */
             CHECK(s.position[k] == k);
+        CHECK(s.scale.kind == NNT_SCALE_NONE && !s.train.scale && !s.val.scale && !s.test.scale);
     }
     shard_free(&s);
+    /* --scale: fitted on the training images alone (not the held-out ones), every set scaled */
+    o.scale = NNT_SCALE_STANDARDIZE;
+    rc = shard_load(&s, &o, &comm, &err);
+    CHECKF(rc == 0, "%s", err.msg);
+    if (rc == 0) {
+        nnt_scaler want, val;
+        CHECK(scale_fit(&want, NNT_SCALE_STANDARDIZE, s.train.X, s.train.n_x, s.train.m, &err) == 0);
+        CHECK(scale_fit(&val, NNT_SCALE_STANDARDIZE, s.val.X, s.val.n_x, s.val.m, &err) == 0);
+        CHECK(s.scale.kind == NNT_SCALE_STANDARDIZE && s.scale.n_x == 784);
+        CHECK(memcmp(s.scale.mu, want.mu, 784 * sizeof(float)) == 0 &&
+              memcmp(s.scale.inv_sigma, want.inv_sigma, 784 * sizeof(float)) == 0);
+        CHECK(memcmp(s.scale.mu, val.mu, 784 * sizeof(float)) != 0);
+        CHECK(s.train.scale == &s.scale && s.val.scale == &s.scale && s.test.scale == &s.scale);
+        shard_unscale(&s);
+        CHECK(!s.train.scale && !s.val.scale && !s.test.scale && s.scale.mu);
+        scale_free(&want);
+        scale_free(&val);
+    }
+    shard_free(&s);
+    o.scale = NNT_SCALE_NONE;
     /* a failure names the folder, and leaves the shard empty */
     o.dir = "/nonexistent/nnt-test-shard";
     CHECK(shard_load(&s, &o, &comm, &err) == -1 && !err.peer && strstr(err.msg, o.dir));

@@ -1,6 +1,6 @@
 /* test_solver.c — the one decision of the solver: the dual form's exactness and cost model,
  * `auto`'s choice, forced solvers and their rules (one process, no Adam, full batch, no
- * augmentation). */
+ * dropout, no augmentation). */
 #include <string.h>
 
 #include "check.h"
@@ -66,19 +66,25 @@ static void test_decision(void)
     o.solver = NNT_SOLVER_DUAL;
     CHECK(train_solver_resolve(&s, &o, 209, 50, 12288, 7, 2, &err) == -1);
     CHECKF(strstr(err.msg, "one process") != NULL, "message: %s", err.msg);
-    /* augmentation: the Gram matrix is of fixed images; auto is primal where it would be dual,
-     * forced dual a usage error before any image is read */
-    nnt_train_opts ao = train_opts_default();
-    ao.epochs = 2500;
-    ao.augment.shift = 1;
-    CHECK(dual_inexact_reason(&ao, 209) != NULL);
-    CHECK(train_solver_resolve(&s, &ao, 209, 50, 12288, 7, 1, &err) == 0 && s == NNT_SOLVER_PRIMAL);
-    ao.solver = NNT_SOLVER_DUAL;
-    CHECK(train_opts_check(&ao, 1, &err) == -1);
-    CHECKF(strstr(err.msg, "--augment") != NULL, "message: %s", err.msg);
-    CHECK(train_solver_resolve(&s, &ao, 209, 50, 12288, 7, 1, &err) == -1);
-    ao.augment.shift = 0; /* all zero is no augmentation */
-    CHECK(train_solver_resolve(&s, &ao, 209, 50, 12288, 7, 1, &err) == 0 && s == NNT_SOLVER_DUAL);
+    /* dropout: the masks leave the fixed Gram form, so auto is primal where the same full-batch
+     * sgd without it is dual, and a forced dual is refused before loading (train_opts_check) */
+    for (int aug = 0; aug < 2; aug++) { /* and augmentation: the Gram matrix is of fixed images */
+        nnt_train_opts d = train_opts_default();
+        d.epochs = 2500;
+        if (aug)
+            d.augment.shift = 1;
+        else
+            d.dropout = 0.5f;
+        CHECK(dual_inexact_reason(&d, 209) != NULL);
+        CHECK(train_solver_resolve(&s, &d, 209, 50, 12288, 7, 1, &err) == 0 && s == NNT_SOLVER_PRIMAL);
+        d.solver = NNT_SOLVER_DUAL;
+        CHECK(train_opts_check(&d, 1, &err) == -1);
+        CHECKF(strstr(err.msg, aug ? "--augment" : "--dropout") != NULL, "message: %s", err.msg);
+        CHECK(train_solver_resolve(&s, &d, 209, 50, 12288, 7, 1, &err) == -1);
+        d.dropout = 0.0f;
+        d.augment.shift = 0; /* all zero is no augmentation */
+        CHECK(train_solver_resolve(&s, &d, 209, 50, 12288, 7, 1, &err) == 0 && s == NNT_SOLVER_DUAL);
+    }
     CHECK(strcmp(train_solver_name(NNT_SOLVER_DUAL), "dual") == 0);
     CHECK(train_solver_parse(&s, "primal") == 0 && s == NNT_SOLVER_PRIMAL);
     CHECK(train_solver_parse(&s, "Dual") == -1);

@@ -1,6 +1,6 @@
 /* test_train.c — the training loop on generated data: it learns, is reproducible, stops when
  * asked, reports divergence, and mini-batches work; the optimisers' update is element by
- * element. */
+ * element; dropout's runs are reproducible over threads and leave evaluation alone. */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +96,8 @@ static void optim_split(void)
         rng_seed(&rng, 17);
         for (int i = 0; i < N; i++)
             p1[i] = p2[i] = (float)rng_normal(&rng);
-        nnt_optim a = {(nnt_optimizer)k, 0.1f, 0.9f, 0.9f, 0.999f, 1e-8f, 0.01f, m1, v1, 0, 0, 0};
+        nnt_optim a = {(nnt_optimizer)k, 0.1f, 0.9f, 0.9f, 0.999f, 1e-8f, 0.01f, m1, v1, 0, 0, 0,
+                       {0}, 0.0f, 0.0f};
         nnt_optim b = a;
         b.m = m2;
         b.v = v2;
@@ -104,10 +105,10 @@ static void optim_split(void)
         for (int t = 0; t < 2; t++) {
             for (int i = 0; i < N; i++)
                 g1[i] = g2[i] = (float)rng_normal(&rng);
-            optim_begin(&a);
+            optim_begin(&a, a.lr);
             optim_add_l2(&a, g1, p1, 0, N, 0, W);
             bad |= optim_update(&a, p1, g1, 0, N);
-            optim_begin(&b);
+            optim_begin(&b, b.lr);
             optim_add_l2(&b, g2, p2, CUT, N, 0, W);
             optim_add_l2(&b, g2, p2, 0, CUT, 0, W);
             bad |= optim_update(&b, p2, g2, CUT, N);
@@ -121,6 +122,113 @@ static void optim_split(void)
     }
     float inf[3] = {1.0f, INFINITY, 0.0f};
     CHECK(!optim_finite(inf, 3) && optim_finite(inf, 1));
+}
+
+/* The last epoch's validation loss and accuracy, as the loop reported them. */
+static void keep_val(void *ctx, const nnt_epoch *e)
+{
+    double *v = ctx;
+    v[0] = e->val_loss;
+    v[1] = e->val_acc;
+}
+
+/* One full-batch step of the trainer with dropout, on the fused path (sgd, one thread) and the
+ * stored one (momentum μ = 0, two threads), against the reference passes with epoch 1's masks
+ * (net_forward_dropout, net_backward_dropout): tanh, whose g′ from the masked activation would
+ * differ (ReLU's would not). */
+static void dropout_step(const nnt_dataset *ds)
+{
+    enum { DH = 64 };
+    nnt_err err;
+    nnt_rng rng;
+    nnt_net start = {0}, grad = {0}, net = {0};
+    int m = (int)ds->m, n_x = (int)ds->n_x;
+    CHECK(net_new(&start, n_x, DH, 1, NNT_ACT_TANH, &err) == 0);
+    CHECK(net_new(&grad, n_x, DH, 1, NNT_ACT_TANH, &err) == 0);
+    rng_seed(&rng, 5);
+    net_init(&start, &rng, NNT_INIT_XAVIER);
+    float *X = malloc((size_t)n_x * m * sizeof *X), *A1 = malloc((size_t)DH * m * sizeof *A1);
+    float *Ad = malloc((size_t)DH * m * sizeof *Ad), *Dm = malloc((size_t)DH * m * sizeof *Dm);
+    float *dZ1 = malloc((size_t)DH * m * sizeof *dZ1), *Z2 = malloc((size_t)m * sizeof *Z2);
+    float *A2 = malloc((size_t)m * sizeof *A2), *dZ2 = malloc((size_t)m * sizeof *dZ2);
+    int32_t *y = malloc((size_t)m * sizeof *y);
+    uint64_t *key = malloc((size_t)m * sizeof *key);
+    CHECK(X && A1 && Ad && Dm && dZ1 && Z2 && A2 && dZ2 && y && key);
+    dataset_gather(X, y, ds, NULL, 0, (size_t)m);
+    for (int j = 0; j < m; j++)
+        key[j] = dropout_key(7, 1, (uint64_t)j);
+    dropout_mask(Dm, key, 0.3f, DH, m, 0, DH);
+    net_forward_dropout(A1, Ad, Z2, A2, &start, X, Dm, m);
+    net_backward_dropout(&grad, dZ2, dZ1, &start, X, A1, Ad, Dm, A2, y, m, 1.0f / (float)m);
+    for (size_t i = 0; i < grad.n_params; i++) /* the reference step: p − lr·∇ */
+        grad.params[i] = start.params[i] - 0.05f * grad.params[i];
+    for (int k = 0; k < 2; k++) {
+        nnt_train_opts o = train_opts_default();
+        o.lr = 0.05f;
+        o.dropout = 0.3f;
+        o.dropout_seed = 7;
+        o.optimizer = k ? NNT_OPT_MOMENTUM : NNT_OPT_SGD;
+        o.momentum = 0.0f;
+        o.threads = k ? 2 : 1;
+        CHECK(net_new(&net, n_x, DH, 1, NNT_ACT_TANH, &err) == 0);
+        memcpy(net.params, start.params, start.n_params * sizeof *start.params);
+        nnt_train_result res;
+        CHECK(train_run(&net, &res, ds, NULL, NULL, &rng, &o, &err) == 0);
+        double rel = max_rel_diff(&net, &grad);
+        CHECKF(rel <= 1e-5, "dropout, %s: the trainer's step differs from the reference by %g",
+               k ? "stored" : "fused", rel);
+        net_free(&net);
+    }
+    free(X), free(A1), free(Ad), free(Dm), free(dZ1), free(Z2), free(A2), free(dZ2), free(y);
+    free(key);
+    net_free(&start);
+    net_free(&grad);
+}
+
+/* Dropout in training steps changes what is learnt and still learns, the loop evaluates
+ * without it, and a step is the reference's (dropout_step); the thread team's runs with it are
+ * main's. */
+static void dropout_runs(void)
+{
+    nnt_err err;
+    nnt_dataset big = make_sized(300, 28, 21), val = make_sized(60, 28, 22);
+    nnt_net fused = {0}, plain = {0};
+    nnt_train_opts o = train_opts_default();
+    o.epochs = 3;
+    o.batch = 40;
+    o.lr = 0.05f;
+    o.threads = 2;
+    CHECK(train_sized(&plain, &big, 64, 1, &o, &err) == 0);
+    o.dropout = 0.3f;
+    o.dropout_seed = 7;
+    CHECK(train_sized(&fused, &big, 64, 1, &o, &err) == 0);
+    CHECKF(max_rel_diff(&fused, &plain) > 1e-3, "dropout 0.3 changed nothing: %g",
+           max_rel_diff(&fused, &plain));
+    nnt_eval ev;
+    CHECK(eval_dataset(&ev, NULL, NULL, &fused, &big, &err) == 0);
+    CHECKF(ev.accuracy >= 0.95, "dropout: train accuracy %g", ev.accuracy);
+    /* the loop's validation: the network as it is, whatever o.dropout says */
+    double seen[2] = {NAN, NAN};
+    nnt_net net = {0};
+    nnt_rng rng;
+    rng_seed(&rng, 5);
+    CHECK(net_new(&net, (int)big.n_x, 64, 1, NNT_ACT_RELU, &err) == 0);
+    net_init(&net, &rng, NNT_INIT_HE);
+    o.dropout = 0.5f;
+    o.on_epoch = keep_val;
+    o.ctx = seen;
+    nnt_train_result res;
+    CHECK(train_run(&net, &res, &big, &val, NULL, &rng, &o, &err) == 0);
+    CHECK(eval_dataset(&ev, NULL, NULL, &net, &val, &err) == 0);
+    CHECKF(seen[0] == ev.loss && seen[1] == ev.accuracy,
+           "dropout: the loop's validation %g/%g, the network's %g/%g", seen[0], seen[1], ev.loss,
+           ev.accuracy);
+    net_free(&net);
+    dropout_step(&big);
+    net_free(&fused);
+    net_free(&plain);
+    free_data(&big);
+    free_data(&val);
 }
 
 int main(void)
@@ -316,14 +424,16 @@ int main(void)
      * ranges) computes the same parameters as one thread, up to the BLAS's rounding of products
      * of other shapes, and twice the same run with 2 threads gives the same bits. Every
      * optimiser, mini-batch and full batch, with L2, one sigmoid output and a softmax of 3 (a
-     * third class taken from every third image). The sizes are large enough for the trainer to
-     * use a second thread (64 units x 784 x 40). */
+     * third class taken from every third image), and with dropout (whose masks depend on the
+     * seed, the epoch and the image's position alone, not on the split), on the fused path (sgd)
+     * and a stored one (momentum). The sizes are large enough for the trainer to use a second
+     * thread (64 units x 784 x 40). */
     {
         nnt_dataset big = make_sized(300, 28, 21), three = make_sized(300, 28, 21);
         for (size_t j = 0; j < three.m; j += 3)
             three.y[j] = 2;
-        for (int case_ = 0; case_ < 12; case_++) {
-            int n_y = case_ < 6 ? 1 : 3, k = case_ / 2 % 3, full = case_ % 2;
+        for (int case_ = 0; case_ < 16; case_++) {
+            int n_y = case_ < 6 ? 1 : 3, k = case_ / 2 % 3, full = case_ % 2, drop = case_ >= 12;
             const nnt_dataset *set = n_y == 1 ? &big : &three;
             nnt_net one = {0}, two = {0}, again = {0};
             nnt_train_opts o = train_opts_default();
@@ -332,6 +442,8 @@ int main(void)
             o.optimizer = (nnt_optimizer)k;
             o.lr = k == NNT_OPT_ADAM ? 0.001f : 0.05f;
             o.l2 = 1e-3f;
+            o.dropout = drop ? 0.3f : 0.0f;
+            o.dropout_seed = 7;
             o.threads = 1;
             CHECK(train_sized(&one, set, 64, n_y, &o, &err) == 0);
             o.threads = 2;
@@ -341,8 +453,8 @@ int main(void)
             CHECKF(memcmp(two.params, again.params, two.n_params * sizeof(float)) == 0,
                    "%s: two runs with 2 threads differ", what);
             double rel = max_rel_diff(&one, &two);
-            CHECKF(rel <= 1e-4, "%s, %s, %d outputs: 2 threads differ from 1 by %g", what,
-                   full ? "full batch" : "batch 40", n_y, rel);
+            CHECKF(rel <= 1e-4, "%s, %s, %d outputs%s: 2 threads differ from 1 by %g", what,
+                   full ? "full batch" : "batch 40", n_y, drop ? ", dropout" : "", rel);
             net_free(&one);
             net_free(&two);
             net_free(&again);
@@ -365,12 +477,31 @@ int main(void)
         CHECKF(rel <= 1e-4, "fused SGD differs from stored-gradient SGD by %g", rel);
         CHECK(eval_dataset(&ev, NULL, NULL, &fused, &big, &err) == 0);
         CHECKF(ev.accuracy >= 0.95, "fused SGD train accuracy %g", ev.accuracy);
+        net_free(&stored);
+        /* the same with a schedule (cosine after a warm-up, per step) and decoupled weight
+         * decay: the fused products take the scheduled rate and the decay as the stored
+         * gradient's update does; and the schedule moves the result from the run above */
+        nnt_net plain = fused;
+        fused = (nnt_net){0};
+        o.optimizer = NNT_OPT_SGD;
+        o.schedule = (nnt_schedule){NNT_SCHED_COSINE, 0.1f, 10, 0.005f, 1};
+        o.weight_decay = 0.05f;
+        CHECK(train_sized(&fused, &big, 64, 1, &o, &err) == 0);
+        o.optimizer = NNT_OPT_MOMENTUM; /* μ still 0 */
+        CHECK(train_sized(&stored, &big, 64, 1, &o, &err) == 0);
+        rel = max_rel_diff(&fused, &stored);
+        CHECKF(rel <= 1e-4, "scheduled, decayed: fused SGD differs from stored-gradient SGD by %g",
+               rel);
+        CHECKF(max_rel_diff(&fused, &plain) > 1e-2, "the schedule and decay moved nothing (%g)",
+               max_rel_diff(&fused, &plain));
+        net_free(&plain);
         net_free(&fused);
         net_free(&stored);
         free_data(&big);
         free_data(&three);
     }
 
+    dropout_runs();
     free_data(&ds);
     free_data(&test);
     return check_done("test_train");

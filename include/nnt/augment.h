@@ -68,7 +68,7 @@ void augment_free(nnt_augmenter *g);
 
 /* dataset_gather of training columns idx[0..b) through augment_image, on scratch `slot`: X
  * (n_x × b, ld = n_x) gets each image transformed with augment_key(g->seed, epoch, its position)
- * and then pixels_to_floats; y (b labels) when not NULL. */
+ * and then pixels_to_floats and ds->scale when set; y (b labels) when not NULL. */
 void augment_gather(float *X, int32_t *y, const nnt_augmenter *g, int slot,
                     const nnt_dataset *ds, const size_t *idx, size_t b, int epoch);
 

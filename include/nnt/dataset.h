@@ -10,6 +10,7 @@
 #include "nnt/image.h"
 #include "nnt/pixels.h"
 #include "nnt/rng.h"
+#include "nnt/scale.h"
 
 /* Image files and their class labels, in a fixed order (class, then path by byte order). */
 typedef struct nnt_filelist {
@@ -60,6 +61,8 @@ typedef struct nnt_dataset {
     char **paths;    /* m paths (owned copies) */
     size_t *file;    /* m: each image's index in the file list it was loaded from (files skipped
                         leave gaps); NULL when not loaded from a list */
+    const nnt_scaler *scale; /* borrowed: applied by dataset_gather after pixels_to_floats;
+                                NULL (dataset_load's): the inputs are pixel / 255 */
 } nnt_dataset;
 
 /* Reads the headers of files to decide the geometry: the size given in opts, else the first
@@ -86,8 +89,9 @@ int filelist_split(nnt_filelist *fit, nnt_filelist *held, const nnt_filelist *fi
 /* Frees a list's arrays but not its paths, which it borrows (filelist_split, shards). */
 void filelist_release(nnt_filelist *l);
 
-/* X = the columns idx[0..b) of ds as floats (pixels_to_floats), or the columns
- * first..first+b when idx is NULL. X: n_x × b, ld = n_x. y (b labels) is filled when not NULL. */
+/* X = the columns idx[0..b) of ds as floats (pixels_to_floats, then ds->scale when set), or the
+ * columns first..first+b when idx is NULL. X: n_x × b, ld = n_x. y (b labels) is filled when not
+ * NULL. */
 void dataset_gather(float *X, int32_t *y, const nnt_dataset *ds, const size_t *idx, size_t first,
                     size_t b);
 

@@ -82,6 +82,21 @@ double output_loss(const float *Z, const int32_t *y, int n_y, int m);
  * of the summed loss w.r.t. the logits. dZ, A: n_y × m. */
 void output_backward(float *dZ, const float *A, const int32_t *y, int n_y, int m);
 
+/* Inverted dropout on the hidden layer (dropout.c), in training steps only: Ad = A ∘ M, where
+ * M is 0 with probability p and 1/(1 − p) otherwise, so that E[Ad] = A and evaluation needs no
+ * rescaling. An image's mask is a pure function of its key and the unit. */
+/* The key of an image's mask in an epoch: a splitmix64 hash of (seed, epoch, the image's
+ * position in the whole training list). */
+uint64_t dropout_key(uint64_t seed, uint64_t epoch, uint64_t position);
+/* M[r0:r1, j] from key[j], 0 ≤ p < 1: unit i kept, as 1/(1 − p), when the i-th value of key[j]'s
+ * splitmix64 stream is ≥ p·2^64, else 0. M: n × m, ld = n; key: m. */
+void dropout_mask(float *M, const uint64_t *key, float p, int n, int m, int r0, int r1);
+/* Ad[r0:r1, :] = A ∘ M. Ad, A, M: n × m, ld = n (Ad may be A). */
+void dropout_forward(float *Ad, const float *A, const float *M, int n, int m, int r0, int r1);
+/* The mirror: dA[r0:r1, :] = dAd ∘ M, the gradient w.r.t. the unmasked A (which act_backward
+ * then differentiates from the unmasked A). dA, dAd, M: n × m, ld = n (dA may be dAd). */
+void dropout_backward(float *dA, const float *dAd, const float *M, int n, int m, int r0, int r1);
+
 /* ---- the whole passes ---- */
 
 /* Forward pass over m columns: linear, activation, linear, output. A1: n_h × m, Z2: n_y × m,
@@ -92,6 +107,15 @@ void net_forward(float *A1, float *Z2, float *A2, const nnt_net *net, const floa
  * data-parallel ranks pass 1/global_m and sum). dZ2: n_y × m and dZ1: n_h × m are work space. */
 void net_backward(nnt_net *grad, float *dZ2, float *dZ1, const nnt_net *net, const float *X,
                   const float *A1, const float *A2, const int32_t *y, int m, float scale);
+/* The passes of a training step with dropout's mask M (n_h × m, dropout_mask) between the
+ * activation and the output layer (dropout.c), one process and one thread: the reference the
+ * primal step's is checked against. A1 is the unmasked activation (g′ comes from it), Ad =
+ * A1 ∘ M what the output layer sees; otherwise as net_forward and net_backward. */
+void net_forward_dropout(float *A1, float *Ad, float *Z2, float *A2, const nnt_net *net,
+                         const float *X, const float *M, int m);
+void net_backward_dropout(nnt_net *grad, float *dZ2, float *dZ1, const nnt_net *net,
+                          const float *X, const float *A1, const float *Ad, const float *M,
+                          const float *A2, const int32_t *y, int m, float scale);
 
 /* Class from one output column: binary → 1 when A > 0.5 (the tutorial's rule), softmax → argmax (first on ties). */
 int32_t net_label(const float *A2col, int n_y);

@@ -10,6 +10,7 @@
 #include "nnt/comm.h"
 #include "nnt/dataset.h"
 #include "nnt/err.h"
+#include "nnt/scale.h"
 
 /* The global batch's rule over n_ranks ranks: each step takes at least one image from every
  * rank, so a batch (0: full) smaller than n_ranks fails with a message (a usage error). */
@@ -34,6 +35,7 @@ typedef struct nnt_shard_opts {
     uint64_t seed;      /* the run's seed (shard_split) */
     size_t batch;       /* the global batch (0: full), whose strata the training shards are */
     nnt_load_opts load; /* how images are decoded; warn is called on the rank that skips a file */
+    nnt_scale_kind scale; /* --scale: fitted on the training images of every rank (shard_scale) */
 } nnt_shard_opts;
 
 /* This rank's part of the run's data, and its size over all ranks. */
@@ -45,6 +47,7 @@ typedef struct nnt_shard {
                                       list (nnt_train_opts.position) */
     size_t n_train, n_val, n_test; /* images of each set over all ranks */
     size_t n_skipped;              /* files skipped (load.skip_bad) over all ranks and sets */
+    nnt_scaler scale;              /* kind NONE unless o->scale; train, val and test point to it */
 } nnt_shard;
 
 /* Collective: scans o->dir, splits off the validation files, and loads this rank's shards of
@@ -55,6 +58,13 @@ typedef struct nnt_shard {
  * file that does not decode or has another size, out of memory. On failure s holds nothing.
  * comm NULL: one process. */
 int shard_load(nnt_shard *s, const nnt_shard_opts *o, const nnt_comm *comm, nnt_err *err);
+/* Collective, part of shard_load when o->scale is not NONE: s->scale of kind from the training
+ * images of every rank (after the validation split: they alone say how inputs are spread), and
+ * s->train, s->val and s->test scaled by it. Fails out of memory, on every rank alike. */
+int shard_scale(nnt_shard *s, nnt_scale_kind kind, const nnt_comm *comm, nnt_err *err);
+/* The sets back to raw inputs (pixel / 255), for a network into which s->scale is folded
+ * (scale_fold); s->scale is kept. */
+void shard_unscale(nnt_shard *s);
 /* Frees what shard_load made; safe on a zeroed shard. */
 void shard_free(nnt_shard *s);
 

@@ -27,9 +27,9 @@ typedef struct nnt_stepper {
     size_t images; /* training images an epoch takes, over every rank */
     /* Before an epoch's first step: its draws from rng (NULL: the solver draws nothing). */
     void (*begin_epoch)(void *self, nnt_rng *rng);
-    /* Step k of the epoch: forward, loss, backward and update; the steps end when their images
-     * add up to `images`. */
-    void (*step)(void *self, nnt_step_sums *out, size_t k);
+    /* Step k (from 0) of epoch `epoch` (from 1): forward, loss, backward and update at the
+     * scheduled rate (optim_lr); the steps end when their images add up to `images`. */
+    void (*step)(void *self, nnt_step_sums *out, int epoch, size_t k);
     /* Mean loss and accuracy of the current parameters on a set (NNT_SET_*) the solver was
      * given; the same on every rank. Returns 0 or -1 with a message. */
     int (*evaluate)(void *self, double *loss, double *acc, int set, nnt_err *err);
@@ -46,7 +46,7 @@ typedef struct nnt_stepper {
 static inline nnt_optim step_optim(const nnt_train_opts *o)
 {
     return (nnt_optim){o->optimizer, o->lr, o->momentum, o->beta1, o->beta2, o->eps, o->l2,
-                       NULL, NULL, 0, 0.0f, 0.0f};
+                       NULL, NULL, 0, 0.0f, 0.0f, o->schedule, o->weight_decay, o->lr};
 }
 
 #endif

@@ -56,6 +56,10 @@ typedef struct nnt_train_opts {
     size_t batch;           /* images per step; 0 or >= m: the whole set (full-batch descent) */
     nnt_optimizer optimizer;
     float lr;               /* learning rate */
+    nnt_schedule schedule;  /* how the rate moves from lr over the run (optim_lr): constant,
+                               step or cosine, after an optional warm-up */
+    float weight_decay;     /* λ: decoupled decay W ← W − rate·λ·W of W1 and W2 every step, for
+                               every optimiser (AdamW's), beside the loss term l2 */
     float momentum;         /* μ of the momentum optimiser */
     float beta1, beta2, eps; /* Adam's */
     float l2;               /* λ: adds λ/2·(‖W1‖² + ‖W2‖²) to the mean loss (biases are not decayed) */
@@ -64,6 +68,9 @@ typedef struct nnt_train_opts {
                                restore the best weights; 0: never stop early */
     int test_every;         /* evaluate the test set every test_every epochs and after the last;
                                0: only after the last */
+    float dropout;          /* P of inverted dropout on the hidden layer in training steps, in
+                               [0, 1) (0: off; net.h's dropout_*); primal solver only */
+    uint64_t dropout_seed;  /* seed of the masks: each a function of (this, epoch, position) */
     int threads;            /* threads a step may use (the trainer splits each step itself and
                                calls the BLAS one thread each); evaluations and the end of
                                training leave the BLAS with this many. 0 or 1: one. */
@@ -90,7 +97,9 @@ typedef struct nnt_train_opts {
 } nnt_train_opts;
 
 /* Defaults of everything but epochs, batch, optimizer and lr: momentum 0.9, Adam's betas 0.9
- * and 0.999, eps 1e-8, no L2, no early stopping, test evaluated after the last epoch only. */
+ * and 0.999, eps 1e-8, no L2, no early stopping, test evaluated after the last epoch only; a
+ * constant rate without warm-up (step's factor 0.1 every 10 epochs and cosine's lr_min 0 when
+ * chosen), no weight decay, no dropout. */
 nnt_train_opts train_opts_default(void);
 
 typedef struct nnt_train_result {
@@ -110,7 +119,8 @@ float train_lr_default(nnt_optimizer opt);
  * images, and at least 20. */
 int train_epochs_auto(size_t m, size_t batch);
 /* The options' own rules, checked before any image is read: a forced dual solver needs sgd or
- * momentum, one process and no augmentation. Returns 0, or -1 with a message (a usage error for the CLI). */
+ * momentum, one process and no augmentation; cosine's lr_min is not above lr (once lr is set,
+ * > 0). Returns 0, or -1 with a message (a usage error for the CLI). */
 int train_opts_check(const nnt_train_opts *o, int n_ranks, nnt_err *err);
 /* The one decision of the solver for o on m training images of n_x values and n_h hidden
  * units, with m_eval validation and test images evaluated along the way, over n_ranks ranks:
@@ -127,7 +137,8 @@ int train_solver_resolve(nnt_solver *solver, const nnt_train_opts *o, size_t m, 
 #define DUAL_MAX_BYTES ((size_t)1 << 30)
 
 /* NULL when the dual form computes the primal iterates for o on m training images (full batch,
- * and sgd or momentum, with or without L2, no augmentation), else a phrase saying why not. */
+ * and sgd or momentum, with or without L2, without dropout or augmentation), else a phrase
+ * saying why not. */
 const char *dual_inexact_reason(const nnt_train_opts *o, size_t m);
 
 /* 1 when the dual form is the cheaper one for epochs steps on m training images of n_x values

@@ -8,6 +8,7 @@
 
 #include "nnt/act.h"
 #include "nnt/net.h"
+#include "nnt/scale.h"
 #include "nnt/train.h"
 
 /* Exit codes of the nnt program. */
@@ -28,6 +29,7 @@ typedef struct train_args {
     uint32_t width, height; /* --size; 0 = keep */
     uint64_t max_pixels;
     int skip_bad;
+    nnt_scale_kind scale; /* --scale: fitted on the training images, folded into the model */
     int json;
     int quiet;
 } train_args;

@@ -17,6 +17,7 @@
 #include "nnt/defaults.h"
 #include "nnt/eval.h"
 #include "nnt/model.h"
+#include "nnt/scale.h"
 #include "nnt/shard.h"
 #include "nnt/team.h"
 #include "nnt/train.h"
@@ -136,7 +137,7 @@ int cmd_train(const train_args *args)
                         .skip_bad = a->skip_bad, .threads = a->threads,
                         .warn = report_warn_skip, .warn_ctx = (void *)args};
     nnt_shard_opts so = {.dir = a->dir, .val_split = a->val_split, .seed = a->seed,
-                         .batch = a->train.batch, .load = lo};
+                         .batch = a->train.batch, .load = lo, .scale = a->scale};
     double t_load = train_clock();
     if (shard_load(&data, &so, &comm, &err)) {
         print_failure(&err, "");
@@ -152,6 +153,7 @@ int cmd_train(const train_args *args)
         goto done;
     }
     report_loaded(a, &data, t_load, comm.size);
+    report_lr_range(a, data.train.n_x);
     if (resolved.train.epochs == 0)
         resolved.train.epochs = train_epochs_auto(data.n_train, a->train.batch);
     if (resolved.log_every < 0)
@@ -212,6 +214,12 @@ int cmd_train(const train_args *args)
     }
 
     /* ---- report and save (every rank evaluates its shards; rank 0 writes) ---- */
+    /* the model file takes raw pixels (scale.c says why): the accuracies reported are those of
+     * the folded network on raw inputs, the model as written */
+    if (data.scale.kind != NNT_SCALE_NONE) {
+        scale_fold(model.net.W1, model.net.b1, &data.scale, model.net.n_h);
+        shard_unscale(&data);
+    }
     rc = eval_dataset_all(&run.train, &model.net, &data.train, &comm, &err);
     if (rc == 0 && data.n_val)
         rc = eval_dataset_all(&run.val, &model.net, &data.val, &comm, &err);

@@ -21,8 +21,11 @@ enum {
     OPT_HIDDEN = 256, OPT_ACT, OPT_SEED, OPT_INIT, OPT_OPTIMIZER, OPT_MOMENTUM, OPT_BETA1,
     OPT_BETA2, OPT_EPS, OPT_L2, OPT_VAL_SPLIT, OPT_PATIENCE, OPT_PLOT, OPT_LR, OPT_EPOCHS, OPT_BATCH, OPT_SIZE, OPT_MAX_PIXELS,
     OPT_SKIP_BAD, OPT_THREADS, OPT_LOG_EVERY, OPT_JSON, OPT_TOP, OPT_SCALE, OPT_SOLVER,
-    OPT_AUGMENT
+    OPT_DROPOUT, OPT_AUGMENT,
 };
+
+/* The learning-rate schedule's and the weight decay's options (their own block: see optim.h). */
+enum { OPT_SCHEDULE = 700, OPT_LR_FACTOR, OPT_LR_STEP, OPT_LR_MIN, OPT_WARMUP, OPT_WEIGHT_DECAY };
 
 static int main_train(int argc, char **argv)
 {
@@ -36,17 +39,25 @@ static int main_train(int argc, char **argv)
         {"batch", required_argument, 0, OPT_BATCH},
         {"optimizer", required_argument, 0, OPT_OPTIMIZER},
         {"lr", required_argument, 0, OPT_LR},
+        {"schedule", required_argument, 0, OPT_SCHEDULE},
+        {"lr-factor", required_argument, 0, OPT_LR_FACTOR},
+        {"lr-step", required_argument, 0, OPT_LR_STEP},
+        {"lr-min", required_argument, 0, OPT_LR_MIN},
+        {"warmup", required_argument, 0, OPT_WARMUP},
+        {"weight-decay", required_argument, 0, OPT_WEIGHT_DECAY},
         {"momentum", required_argument, 0, OPT_MOMENTUM},
         {"beta1", required_argument, 0, OPT_BETA1},
         {"beta2", required_argument, 0, OPT_BETA2},
         {"eps", required_argument, 0, OPT_EPS},
         {"l2", required_argument, 0, OPT_L2},
+        {"dropout", required_argument, 0, OPT_DROPOUT},
         {"solver", required_argument, 0, OPT_SOLVER},
         {"val-split", required_argument, 0, OPT_VAL_SPLIT},
         {"patience", required_argument, 0, OPT_PATIENCE},
         {"size", required_argument, 0, OPT_SIZE},
         {"max-pixels", required_argument, 0, OPT_MAX_PIXELS},
         {"skip-bad", no_argument, 0, OPT_SKIP_BAD},
+        {"scale", required_argument, 0, OPT_SCALE}, /* input scaling (show's --scale is another) */
         {"augment", required_argument, 0, OPT_AUGMENT},
         {"threads", required_argument, 0, OPT_THREADS},
         {"output", required_argument, 0, 'o'},
@@ -110,6 +121,30 @@ static int main_train(int argc, char **argv)
             if (parse_float(&a.train.lr, optarg, 0.0, 0, 1e38))
                 return usage_error(cmd, "--lr takes a positive number, not '%s'", optarg);
             break;
+        case OPT_SCHEDULE:
+            if (optim_schedule_parse(&a.train.schedule.kind, optarg))
+                return usage_error(cmd, "--schedule takes constant, step or cosine, not '%s'", optarg);
+            break;
+        case OPT_LR_FACTOR:
+            if (parse_float(&a.train.schedule.factor, optarg, 0.0, 0, 1.0))
+                return usage_error(cmd, "--lr-factor takes a number above 0 up to 1, not '%s'", optarg);
+            break;
+        case OPT_LR_STEP:
+            if (parse_int(&a.train.schedule.every, optarg, 1, 100000000))
+                return usage_error(cmd, "--lr-step takes a whole number from 1 to 100000000, not '%s'", optarg);
+            break;
+        case OPT_LR_MIN:
+            if (parse_float(&a.train.schedule.lr_min, optarg, 0.0, 1, 1e38))
+                return usage_error(cmd, "--lr-min takes a number >= 0, not '%s'", optarg);
+            break;
+        case OPT_WARMUP:
+            if (parse_int(&a.train.schedule.warmup, optarg, 0, 100000000))
+                return usage_error(cmd, "--warmup takes a whole number from 0 to 100000000, not '%s'", optarg);
+            break;
+        case OPT_WEIGHT_DECAY:
+            if (parse_float(&a.train.weight_decay, optarg, 0.0, 1, 1e6))
+                return usage_error(cmd, "--weight-decay takes a number >= 0, not '%s'", optarg);
+            break;
         case OPT_MOMENTUM:
             if (parse_float(&a.train.momentum, optarg, 0.0, 1, 0.999999))
                 return usage_error(cmd, "--momentum takes a number from 0 to below 1, not '%s'", optarg);
@@ -127,6 +162,10 @@ static int main_train(int argc, char **argv)
         case OPT_L2:
             if (parse_float(&a.train.l2, optarg, 0.0, 1, 1e6))
                 return usage_error(cmd, "--l2 takes a number >= 0, not '%s'", optarg);
+            break;
+        case OPT_DROPOUT:
+            if (parse_float(&a.train.dropout, optarg, 0.0, 1, 1.0) || a.train.dropout >= 1.0f)
+                return usage_error(cmd, "--dropout takes a fraction from 0 to below 1, not '%s'", optarg);
             break;
         case OPT_SOLVER:
             if (train_solver_parse(&a.train.solver, optarg))
@@ -150,6 +189,10 @@ static int main_train(int argc, char **argv)
                 return usage_error(cmd, "--max-pixels takes a whole number >= 1, not '%s'", optarg);
             break;
         case OPT_SKIP_BAD: a.skip_bad = 1; break;
+        case OPT_SCALE:
+            if (scale_parse(&a.scale, optarg))
+                return usage_error(cmd, "--scale takes none, center or standardize, not '%s'", optarg);
+            break;
         case OPT_AUGMENT: {
             nnt_err aerr;
             if (augment_parse(&a.train.augment, optarg, &aerr))
@@ -191,6 +234,7 @@ static int main_train(int argc, char **argv)
     if (train_opts_check(&a.train, 1, &err)) /* the rest, which needs the ranks: cmd_train */
         return usage_error(cmd, "%s", err.msg);
     a.dir = argv[optind];
+    a.train.dropout_seed = a.seed; /* the masks' own hash of it: nothing drawn from the trainer's */
     if (a.train.lr == 0.0f)
         a.train.lr = train_lr_default(a.train.optimizer);
     return cmd_train(&a);

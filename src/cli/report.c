@@ -174,6 +174,20 @@ void report_solver(nnt_solver solver, size_t m)
         fprintf(stderr, "nnt: solver primal\n");
 }
 
+void report_lr_range(const train_args *a, size_t n_x)
+{
+    float lo, hi, lr = a->train.lr;
+    const char *who = optim_lr_range(a->train.optimizer, n_x, &lo, &hi);
+    if (a->quiet || (lr >= lo && lr <= hi))
+        return;
+    fprintf(stderr, "nnt: warning: --lr %g is outside %s's usual range (%.2g to %.2g", (double)lr,
+            who, (double)lo, (double)hi);
+    if (a->train.optimizer == NNT_OPT_ADAM) /* Adam's range depends on the inputs (optim.h) */
+        fprintf(stderr, " for %zu inputs", n_x);
+    fprintf(stderr, "); steps this %s\n", lr > hi ? "large may make training unstable"
+                                                  : "small may barely train");
+}
+
 int report_plot(const report_progress *p, const nnt_shard *data, nnt_err *err)
 {
     const train_args *a = p->a;
@@ -243,6 +257,26 @@ void report_summary_json(const report_run *run)
     printf("}\n");
 }
 
+/* The schedule's and the weight decay's lines, appended to s (n of cap used) only when not at
+ * their defaults, so that a model trained without them keeps its bytes: a schedule other than
+ * constant with the settings it uses, a warm-up, a weight decay. Returns the new length. */
+static int meta_schedule(char *s, size_t cap, int n, const nnt_train_opts *t)
+{
+    const nnt_schedule *sc = &t->schedule;
+    if (n < 0 || (size_t)n >= cap)
+        return n;
+    if (sc->kind == NNT_SCHED_STEP)
+        n += snprintf(s + n, cap - (size_t)n, "schedule=step\nlr_factor=%.7g\nlr_step=%d\n",
+                      sc->factor, sc->every);
+    else if (sc->kind == NNT_SCHED_COSINE)
+        n += snprintf(s + n, cap - (size_t)n, "schedule=cosine\nlr_min=%.7g\n", sc->lr_min);
+    if ((size_t)n < cap && sc->warmup > 0)
+        n += snprintf(s + n, cap - (size_t)n, "warmup=%d\n", sc->warmup);
+    if ((size_t)n < cap && t->weight_decay > 0.0f)
+        n += snprintf(s + n, cap - (size_t)n, "weight_decay=%.7g\n", t->weight_decay);
+    return n;
+}
+
 char *report_meta(const report_run *run)
 {
     const train_args *a = run->a;
@@ -268,6 +302,13 @@ char *report_meta(const report_run *run)
                      train_solver_name(res->solver), batch, res->epochs_run,
                      res->best_epoch, (unsigned long long)a->seed, a->val_split, t->patience,
                      cnt->n_train, cnt->n_val, cnt->n_test);
+    n = meta_schedule(buf, sizeof buf, n, t);
+    /* options off by default are recorded only when on, so a default model keeps its bytes */
+    if (n > 0 && (size_t)n < sizeof buf && a->scale != NNT_SCALE_NONE)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "scale=%s\n", scale_name(a->scale));
+    /* only when on, so that models trained without it keep their bytes */
+    if (n > 0 && (size_t)n < sizeof buf && t->dropout > 0.0f)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "dropout=%.7g\n", t->dropout);
     if (n > 0 && (size_t)n < sizeof buf && augment_active(&t->augment)) { /* only when given */
         char list[256];
         augment_format(list, sizeof list, &t->augment);

@@ -42,6 +42,9 @@ void report_progress_free(report_progress *p);
 void report_loaded(const train_args *a, const nnt_shard *data, double seconds, int ranks);
 /* Which solver trains, on m training images. */
 void report_solver(nnt_solver solver, size_t m);
+/* One warning line when --lr is far outside the optimiser's usual range on n_x inputs
+ * (optim_lr_range), unless quiet. */
+void report_lr_range(const train_args *a, size_t n_x);
 /* Writes the chart of the epochs' values to a->plot; -1 with a message naming it. */
 int report_plot(const report_progress *p, const nnt_shard *data, nnt_err *err);
 

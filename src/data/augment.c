@@ -412,6 +412,8 @@ void augment_gather(float *X, int32_t *y, const nnt_augmenter *g, int slot,
         augment_image(pix, ds->X + i * n_x, ds->geom.width, ds->geom.height, ds->geom.channels,
                       g->a, key, work);
         pixels_to_floats(X + j * n_x, pix, n_x);
+        if (ds->scale) /* as dataset_gather: the training set's scaler, on augmented pixels */
+            scale_apply(ds->scale, X + j * n_x, 1);
         if (y)
             y[j] = ds->y[i];
     }

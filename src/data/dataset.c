@@ -1,5 +1,6 @@
 /* dataset.c — a dataset's images decoded into a uint8 matrix (on threads), split for validation,
- * and gathered into float batches. Finding them on disk is scan.c's. */
+ * and gathered into float batches (scaled when the set has a scaler). Finding them on disk is
+ * scan.c's. */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -265,6 +266,8 @@ void dataset_gather(float *X, int32_t *y, const nnt_dataset *ds, const size_t *i
     for (size_t j = 0; j < b; j++) {
         size_t src = idx ? idx[j] : first + j;
         pixels_to_floats(X + j * n_x, ds->X + src * n_x, n_x);
+        if (ds->scale) /* every set of a run alike: training, validation and test */
+            scale_apply(ds->scale, X + j * n_x, 1);
         if (y)
             y[j] = ds->y[src];
     }

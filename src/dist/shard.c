@@ -1,5 +1,6 @@
 /* shard.c — the data of a data-parallel run (shard.h): the files each rank loads, the
- * validation split every rank makes alike, and the ranks' agreement on what they loaded. */
+ * validation split every rank makes alike, the ranks' agreement on what they loaded, and the
+ * input scaling fitted on all their training images. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "nnt/agree.h"
 #include "nnt/order.h"
 #include "nnt/rng.h"
+#include "nnt/scale.h"
 #include "nnt/shard.h"
 
 int shard_check_batch(size_t batch, int n_ranks, nnt_err *err)
@@ -133,6 +135,8 @@ int shard_load(nnt_shard *s, const nnt_shard_opts *o, const nnt_comm *comm, nnt_
     s->n_val = (size_t)sums[1];
     s->n_test = (size_t)sums[2];
     s->n_skipped = (size_t)sums[3] + (size_t)sums[4];
+    if (o->scale != NNT_SCALE_NONE && shard_scale(s, o->scale, comm, err))
+        goto fail;
     for (int i = 0; i < 3; i++)
         filelist_release(&part[i]);
     filelist_release(&fit);
@@ -148,8 +152,35 @@ fail:
     return -1;
 }
 
+int shard_scale(nnt_shard *s, nnt_scale_kind kind, const nnt_comm *comm, nnt_err *err)
+{
+    size_t n_x = s->train.n_x, n;
+    double *sums = NULL;
+    int rc = 0;
+    if (nnt_mul_size(&n, n_x, 2) || nnt_add_size(&n, n, 1) || !(sums = calloc(n, sizeof *sums)))
+        rc = nnt_errf(err, "out of memory for the scaling of %zu inputs", n_x);
+    if (agree_failed(comm, rc, err))
+        return -1; /* before the sum, which every rank must join */
+    scale_sums(sums, s->train.X, n_x, s->train.m);
+    comm_allreduce_sum_double(comm, sums, n); /* whole numbers: the same bits in any order */
+    rc = scale_new(&s->scale, kind, sums, n_x, err);
+    free(sums);
+    if (agree_failed(comm, rc, err)) {
+        scale_free(&s->scale);
+        return -1;
+    }
+    s->train.scale = s->val.scale = s->test.scale = &s->scale;
+    return 0;
+}
+
+void shard_unscale(nnt_shard *s)
+{
+    s->train.scale = s->val.scale = s->test.scale = NULL;
+}
+
 void shard_free(nnt_shard *s)
 {
+    scale_free(&s->scale);
     dataset_free(&s->train);
     dataset_free(&s->val);
     dataset_free(&s->test);

@@ -45,7 +45,8 @@ static void dual_weights(float *W1, float s, const float *C, const float *Xc, co
  * momentum velocity are blocks of the same layout: the primal gradient of W1,
  * dZ1·Xᵀ/m + λ·W1 = λ·s·W1(0) + (dZ1/m + λ·C)·Xcᵀ + (dZ1·1/m + λ·u)·μᵀ (as X = Xc + μ·1ᵀ), is
  * (gs, gC, gu) = (λ·s, dZ1/m + λ·C, db1 + λ·u), so sgd and momentum are the primal formulas
- * applied to this block element by element. */
+ * applied to this block element by element, at any rate of a step (a schedule's) and with the
+ * decoupled decay W1 ← (1 − rate·λ)·W1, which is (s, C, u) scaled alike. */
 typedef struct dual_params {
     size_t n;
     float *p; /* owns the block */
@@ -152,10 +153,11 @@ typedef struct dual {
     nnt_optim st;
 } dual;
 
-static void dual_step(void *self, nnt_step_sums *out, size_t k)
+static void dual_step(void *self, nnt_step_sums *out, int epoch, size_t k)
 {
-    (void)k; /* full batch: the one step of every epoch */
+    (void)k; /* full batch: the one step of every epoch, at the primal's rate for it */
     dual *q = self;
+    float rate = optim_lr(&q->st, epoch, 0, 1, q->o->epochs);
     int m = q->m, n_h = q->n_h, n_y = q->n_y;
     float scale = 1.0f / (float)m, *dZ1 = q->dZ1, *dZ2 = q->dZ2;
     const nnt_train_opts *o = q->o;
@@ -182,7 +184,11 @@ static void dual_step(void *self, nnt_step_sums *out, size_t k)
     optim_add_l2(&q->st, g->p, d->p, 0, d->n, w2, w2 + (size_t)n_y * n_h);
     if (q->st.l2 > 0.0f)
         *g->s = q->st.l2 * *d->s;
-    optim_begin(&q->st);
+    optim_begin(&q->st, rate);
+    /* decoupled decay scales W1 = s·W1(0) + C·Xcᵀ + u·μᵀ by scaling C, u and s, which are
+     * contiguous in the block (dual_params), and W2 as it is */
+    optim_decay(&q->st, d->p, 0, d->n, 0, nc + (size_t)n_h + 1);
+    optim_decay(&q->st, d->p, 0, d->n, w2, w2 + (size_t)n_y * n_h);
     out->params_finite = !optim_update(&q->st, d->p, g->p, 0, d->n);
 }
 

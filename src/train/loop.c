@@ -32,7 +32,7 @@ static int train_epochs(nnt_stepper *s, nnt_train_result *res, nnt_rng *rng, int
         size_t correct = 0;
         for (size_t k = 0, done = 0; done < M; k++) {
             nnt_step_sums st;
-            s->step(s->self, &st, k);
+            s->step(s->self, &st, epoch, k);
             if (!st.loss_finite) /* NaN or ±Inf on some rank: the sum is not finite too */
                 return nnt_errf(err, "training diverged at epoch %d: the loss is %s; try a lower "
                                      "learning rate (--lr)", epoch, isnan(st.loss) ? "NaN" : "infinite");

@@ -1,6 +1,7 @@
-/* primal.c — the primal step: net.h's pairs on a batch of images, split over a team of threads
- * (hidden units and images), the gradient summed across ranks and the optimiser's work shared
- * (comm.h's reducer), or plain SGD fused into the products in one process. */
+/* primal.c — the primal step: net.h's pairs on a batch of images (with dropout between the
+ * layers when asked), split over a team of threads (hidden units and images), the gradient
+ * summed across ranks and the optimiser's work shared (comm.h's reducer), or plain SGD fused
+ * into the products in one process. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ typedef struct primal {
     const nnt_comm *comm;
     int n_ranks;
     size_t m, M, b;    /* this rank's images, every rank's, a step's over all ranks */
+    size_t steps;      /* an epoch's steps, ⌈M / b⌉: the schedule's unit (optim_lr) */
     int full;          /* b == M: the tutorial's algorithm, X gathered once, no batch order */
     nnt_order ord;
     nnt_optim st;
@@ -44,11 +46,17 @@ typedef struct primal {
     int *bad;          /* per member: a parameter it updated is not finite */
     int finite;        /* after the forward pass: every member's loss is finite */
     int descend;       /* plain SGD fused into the backward pass */
-    float step, decay; /* its lr/n_step and 1 − lr·λ */
+    float step, decay; /* its rate/n_step and 1 − rate·λ (optim_sgd_step, optim_sgd_decay) */
     int pieces;        /* with ranks: a lone member reports the first layer's in pieces */
     size_t upd_lo, upd_hi; /* this rank's part of the parameter block (reducer_part) */
-    /* --augment: each member gathers its images through the augmenter, in its own slot */
-    int augment, epoch;  /* augmenting; the epoch under way (1-based), part of each image's key */
+    /* dropout (NULL without): the output layer sees Ad = A1 ∘ mask, while the activation's
+     * derivative still comes from A1 */
+    float *Ad, *mask;  /* n_h × bs */
+    uint64_t *key;     /* bs: each image's mask key (dropout_key) */
+    uint64_t epoch;    /* the current epoch, from 1: part of every key */
+    /* --augment: each member gathers its images through the augmenter, in its own slot, keyed
+     * by the epoch too */
+    int augment;
     nnt_augmenter aug;
     size_t *all;         /* full batch: 0..m-1, so that every epoch gathers X anew */
 } primal;
@@ -67,6 +75,17 @@ static int step_members(int threads, int n_h, size_t n_x, size_t b)
     return n;
 }
 
+/* Dropout's keys of the step's images j0..j1: from the image's position in the whole training
+ * list, not its place in the batch, so that no split of the work changes a mask. */
+static void dropout_keys(primal *c, size_t j0, size_t j1)
+{
+    const nnt_train_opts *o = c->o;
+    for (size_t j = j0; j < j1; j++) {
+        size_t i = c->idx ? c->idx[j] : j;
+        c->key[j] = dropout_key(o->dropout_seed, c->epoch, o->position ? o->position[i] : i);
+    }
+}
+
 /* Forward, loss and backward of one step: the gather and the output layer split by images,
  * the hidden layer's products and gradients by units (aligned to 16 rows, a cache line). */
 static void step_fn(void *arg, int id, int n)
@@ -81,9 +100,11 @@ static void step_fn(void *arg, int id, int n)
     nnt_part(&h0, &h1, n_h, id, n, 16);
     if (c->idx && c->augment)
         augment_gather(c->X + j0 * n_x, c->y + j0, &c->aug, id, c->train, c->idx + j0, j1 - j0,
-                       c->epoch);
+                       (int)c->epoch);
     else if (c->idx)
         dataset_gather(c->X + j0 * n_x, c->y + j0, c->train, c->idx + j0, 0, j1 - j0);
+    if (c->mask)
+        dropout_keys(c, j0, j1);
     team_barrier(c->team);
     /* forward: the hidden layer by units (Z1 overwritten by A1), the output layer by images */
     const float *X = c->X;
@@ -91,10 +112,16 @@ static void step_fn(void *arg, int id, int n)
     int bs = c->bs, u0 = (int)h0, u1 = (int)h1, ny = (int)n_y, nh = (int)n_h, nx = (int)n_x;
     linear_forward(A1, X, net->W1, net->b1, nh, nx, bs, u0, u1);
     act_forward_rows(A1, A1, nh, bs, u0, u1, net->act);
+    const float *Ah = A1; /* the hidden layer's output as the output layer sees it */
+    if (c->mask) {
+        dropout_mask(c->mask, c->key, c->o->dropout, nh, bs, u0, u1);
+        dropout_forward(c->Ad, A1, c->mask, nh, bs, u0, u1);
+        Ah = c->Ad;
+    }
     team_barrier(c->team);
     int nc = (int)(j1 - j0);
     float *Z2 = c->Z2 + j0 * n_y, *A2 = c->A2 + j0 * n_y;
-    linear_forward(Z2, A1 + j0 * n_h, net->W2, net->b2, ny, nh, nc, 0, ny);
+    linear_forward(Z2, Ah + j0 * n_h, net->W2, net->b2, ny, nh, nc, 0, ny);
     output_forward(A2, Z2, ny, nc);
     c->loss[id] = output_loss(Z2, c->y + j0, ny, nc);
     double right = 0.0;
@@ -112,16 +139,20 @@ static void step_fn(void *arg, int id, int n)
     if (!finite)
         return;
     if (c->descend) { /* the update inside the products; member 0 takes b2 */
-        linear_backward_fused_sgd(dZ1, net->W2, id == 0 ? net->b2 : NULL, dZ2, A1, ny, nh, bs,
+        linear_backward_fused_sgd(dZ1, net->W2, id == 0 ? net->b2 : NULL, dZ2, Ah, ny, nh, bs,
                                   c->step, c->decay, 0, ny, u0, u1);
+        if (c->mask)
+            dropout_backward(dZ1, dZ1, c->mask, nh, bs, u0, u1);
         act_backward_rows(dZ1, dZ1, A1, nh, bs, u0, u1, net->act);
         linear_backward_fused_sgd(NULL, net->W1, net->b1, dZ1, X, nh, nx, bs, c->step, c->decay,
                                   u0, u1, 0, nx);
         return;
     }
     if (!c->pieces || n > 1) {
-        linear_backward(dZ1, g->W2, id == 0 ? g->b2 : NULL, dZ2, A1, net->W2, ny, nh, bs,
+        linear_backward(dZ1, g->W2, id == 0 ? g->b2 : NULL, dZ2, Ah, net->W2, ny, nh, bs,
                         c->scale, 0, ny, u0, u1);
+        if (c->mask)
+            dropout_backward(dZ1, dZ1, c->mask, nh, bs, u0, u1);
         act_backward_rows(dZ1, dZ1, A1, nh, bs, u0, u1, net->act);
         linear_backward(NULL, g->W1, g->b1, dZ1, X, net->W1, nh, nx, bs, c->scale, u0, u1, 0,
                         nx);
@@ -130,7 +161,9 @@ static void step_fn(void *arg, int id, int n)
     /* with ranks, one member: the first layer's gradient (the start of the block, all but a few
      * percent of it) in pieces of input columns, each handed on when done, so that ranks ahead
      * can sum and update it while this one computes the rest (reducer_take) */
-    linear_backward(dZ1, g->W2, g->b2, dZ2, A1, net->W2, ny, nh, bs, c->scale, 0, ny, 0, nh);
+    linear_backward(dZ1, g->W2, g->b2, dZ2, Ah, net->W2, ny, nh, bs, c->scale, 0, ny, 0, nh);
+    if (c->mask)
+        dropout_backward(dZ1, dZ1, c->mask, nh, bs, 0, nh);
     act_backward_rows(dZ1, dZ1, A1, nh, bs, 0, nh, net->act);
     size_t n_pieces = n_x / 48; /* up to 16 pieces of at least 48 columns */
     n_pieces = n_pieces < 1 ? 1 : n_pieces > 16 ? 16 : n_pieces;
@@ -142,9 +175,9 @@ static void step_fn(void *arg, int id, int n)
     }
 }
 
-/* L2 and the optimiser's update, of the pieces of the parameter block this member takes from
- * the exchange (reducer_take) until none is left: which member (or rank) updates which piece
- * follows who is ahead, and each element's update depends on that element alone. */
+/* L2, weight decay and the optimiser's update, of the pieces of the parameter block this member
+ * takes from the exchange (reducer_take) until none is left: which member (or rank) updates
+ * which piece follows who is ahead, and each element's update depends on that element alone. */
 static void update_fn(void *arg, int id, int n)
 {
     (void)n;
@@ -158,6 +191,8 @@ static void update_fn(void *arg, int id, int n)
     while ((g = reducer_take(c->red, &lo, &hi))) {
         optim_add_l2(&c->st, g, p, lo, hi, 0, w1); /* the weights, not the biases */
         optim_add_l2(&c->st, g, p, lo, hi, w2, w2 + (size_t)net->n_y * net->n_h);
+        optim_decay(&c->st, p, lo, hi, 0, w1);
+        optim_decay(&c->st, p, lo, hi, w2, w2 + (size_t)net->n_y * net->n_h);
         bad |= optim_update(&c->st, p, g, lo, hi);
     }
     c->bad[id] = bad;
@@ -166,15 +201,16 @@ static void update_fn(void *arg, int id, int n)
 static void primal_begin_epoch(void *self, nnt_rng *rng)
 {
     primal *p = self;
-    p->epoch++;
+    p->epoch++; /* dropout's masks and augmentation change with it; nothing is drawn for them */
     if (!p->full) /* one draw per epoch, the same on every rank */
         order_epoch(&p->ord, rng_next(rng));
 }
 
-static void primal_step(void *self, nnt_step_sums *out, size_t k)
+static void primal_step(void *self, nnt_step_sums *out, int epoch, size_t k)
 {
     primal *p = self;
     const nnt_train_opts *o = p->o;
+    float rate = optim_lr(&p->st, epoch, k, p->steps, o->epochs);
     size_t np = p->net->n_params, first = k * p->b;
     /* this rank's part of the step, bs images; all ranks together take n_step (b, but for the
      * last step), and the summed gradient is their mean */
@@ -188,7 +224,8 @@ static void primal_step(void *self, nnt_step_sums *out, size_t k)
         p->idx = p->full ? p->all : p->ord.idx + p->ord.step[k]; /* all: NULL unless augmenting */
         p->bs = bs;
         p->scale = 1.0f / (float)n_step;
-        p->step = optim_sgd_step(&p->st, p->scale);
+        p->step = optim_sgd_step(rate, p->scale);
+        p->decay = optim_sgd_decay(&p->st, rate);
         team_run(p->team, step_fn, p);
         for (int i = 0; i < p->members; i++) {
             stats[0] += p->loss[i];
@@ -206,7 +243,7 @@ static void primal_step(void *self, nnt_step_sums *out, size_t k)
         reducer_ready(p->red, np);
         reducer_sum(p->red);
         if (p->n_ranks > 1 || stats[3] == 0.0) {
-            optim_begin(&p->st);
+            optim_begin(&p->st, rate);
             team_run(p->team, update_fn, p);
             for (int i = 0; i < p->members; i++)
                 stats[4] += p->bad[i];
@@ -277,6 +314,9 @@ static void primal_free(void *self)
     free(p->Z2);
     free(p->A2);
     free(p->dZ2);
+    free(p->Ad);
+    free(p->mask);
+    free(p->key);
     order_free(&p->ord);
     free(p->best);
     free(p->all);
@@ -306,6 +346,7 @@ int primal_new(nnt_stepper *s, nnt_net *net, nnt_train_result *res, const nnt_da
                   .n_ranks = comm_size(comm), .m = m, .M = M, .st = step_optim(o)};
     p->b = (o->batch == 0 || o->batch >= M) ? M : o->batch; /* global images per step */
     p->full = p->b == M;
+    p->steps = (M + p->b - 1) / p->b;
     /* mini-batches come from strata of the whole list (order.h), which need every stratum's
      * size over all ranks; a rank that cannot count makes them all stop */
     double *count = p->full ? NULL : calloc(p->b, sizeof *count);
@@ -338,11 +379,17 @@ int primal_new(nnt_stepper *s, nnt_net *net, nnt_train_result *res, const nnt_da
     p->loss = calloc(2 * (size_t)members, sizeof *p->loss);
     p->correct = p->loss ? p->loss + members : NULL;
     p->bad = calloc((size_t)members, sizeof *p->bad);
+    if (o->dropout > 0.0f) {
+        p->Ad = nnt_calloc_aligned((size_t)n_h * b_local, sizeof *p->Ad);
+        p->mask = nnt_calloc_aligned((size_t)n_h * b_local, sizeof *p->mask);
+        p->key = malloc(b_local * sizeof *p->key);
+    }
+    int drop = o->dropout > 0.0f && (!p->Ad || !p->mask || !p->key);
     int keep = val && o->patience > 0;
     p->best = keep ? malloc(np * sizeof *p->best) : NULL;
     /* a failed order stops every rank below, with the other failures */
     if (rc == 0 && (!p->X || !p->y || !p->A1 || !p->dZ1 || !p->Z2 || !p->A2 || !p->dZ2 ||
-                    !p->loss || !p->bad || (keep && !p->best)))
+                    !p->loss || !p->bad || (keep && !p->best) || drop))
         rc = nnt_errf(err, "out of memory for a batch of %zu images of %zu values", b_local, n_x);
     else if (rc == 0 && !(p->team = team_new(members, err)))
         rc = -1;
@@ -387,7 +434,6 @@ int primal_new(nnt_stepper *s, nnt_net *net, nnt_train_result *res, const nnt_da
     /* plain SGD in one process needs no gradient: the products update the weights (with ranks,
      * the gradients must be summed before anyone moves) */
     p->descend = p->n_ranks == 1 && o->optimizer == NNT_OPT_SGD;
-    p->decay = optim_sgd_decay(&p->st);
     reducer_part(p->red, &p->upd_lo, &p->upd_hi);
     /* ranks that share memory sum and update pieces while others still compute (reducer_take);
      * the collectives compute the gradient in the same pieces, so both give the same bits */

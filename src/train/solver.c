@@ -8,6 +8,11 @@
 
 static const char *const solver_names[] = {"auto", "primal", "dual"};
 
+/* Why the dual form cannot train with dropout: it is refused before loading (train_opts_check)
+ * and leaves auto to the primal solver (dual_inexact_reason). */
+static const char dropout_inexact[] = "dropout's masks change the network every step, so the "
+                                      "update leaves the span of one fixed Gram form";
+
 const char *train_solver_name(nnt_solver solver)
 {
     return (unsigned)solver < 3 ? solver_names[solver] : "unknown";
@@ -41,6 +46,12 @@ int train_opts_check(const nnt_train_opts *o, int n_ranks, nnt_err *err)
     if (o->solver == NNT_SOLVER_DUAL && o->optimizer == NNT_OPT_ADAM)
         return nnt_errf(err, "--solver dual needs --optimizer sgd or momentum: Adam's steps "
                              "leave the span of the training images");
+    /* cosine would anneal upwards; lr is 0 until the CLI gives it the optimiser's default */
+    if (o->schedule.kind == NNT_SCHED_COSINE && o->lr > 0.0f && o->schedule.lr_min > o->lr)
+        return nnt_errf(err, "--lr-min %g is above --lr %g: cosine anneals the rate down to it",
+                        (double)o->schedule.lr_min, (double)o->lr);
+    if (o->solver == NNT_SOLVER_DUAL && o->dropout > 0.0f)
+        return nnt_errf(err, "--solver dual cannot train with --dropout: %s", dropout_inexact);
     if (o->solver == NNT_SOLVER_DUAL && augment_active(&o->augment))
         return nnt_errf(err, "--solver dual cannot use --augment: its Gram matrix is of the "
                              "training images as they are; use --solver primal or auto");
@@ -89,6 +100,7 @@ nnt_train_opts train_opts_default(void)
     o.beta1 = 0.9f;
     o.beta2 = 0.999f;
     o.eps = 1e-8f;
+    o.schedule = (nnt_schedule){NNT_SCHED_CONSTANT, 0.1f, 10, 0.0f, 0};
     return o;
 }
 
@@ -98,6 +110,8 @@ const char *dual_inexact_reason(const nnt_train_opts *o, size_t m)
         return "Adam's per-parameter step sizes leave the span of the training images";
     if (o->batch != 0 && o->batch < m)
         return "it needs full-batch descent (--batch full)";
+    if (o->dropout > 0.0f)
+        return dropout_inexact;
     if (augment_active(&o->augment))
         return "augmentation changes the images every epoch, and the Gram matrix is of fixed ones";
     return NULL;
