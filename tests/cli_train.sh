@@ -148,10 +148,10 @@ expect 0 "$NNT" predict "$T/three.bin" "$T/three/x/0.png"
 
 # ---- --augment: trains, seeded, recorded in META, never touches evaluation ----
 AUG="-q --json --epochs 3 --batch 32 --hidden 8"
-expect 0 "$NNT" train $AUG --augment shift=1,flip,rotate=10,scale=0.1,shear=0.1,elastic=8:3 \
+expect 0 "$NNT" train $AUG --augment shift=1,flip,rotate=10,zoom=0.1,shear=0.1,elastic=8:3 \
   -o "$T/aug.bin" "$D"
 tail -n 1 "$T/out" >"$T/aug.json"
-expect 0 "$NNT" train $AUG --augment shift=1,flip,rotate=10,scale=0.1,shear=0.1,elastic=8:3 \
+expect 0 "$NNT" train $AUG --augment shift=1,flip,rotate=10,zoom=0.1,shear=0.1,elastic=8:3 \
   -o "$T/aug2.bin" "$D"
 check "augmented runs identical" cmp -s "$T/aug.bin" "$T/aug2.bin"
 expect 0 "$NNT" train $AUG -o "$T/plain.bin" "$D"
@@ -159,7 +159,7 @@ check "augmentation changes the model" not_same "$T/aug.bin" "$T/plain.bin"
 expect 0 "$NNT" train $AUG --augment none -o "$T/none.bin" "$D"
 check "--augment none is no augmentation, byte for byte" cmp -s "$T/plain.bin" "$T/none.bin"
 expect 0 "$NNT" info "$T/aug.bin"
-has "$T/out" "augment=shift=1,flip,rotate=10,scale=0.1,shear=0.1,elastic=8:3"
+has "$T/out" "augment=shift=1,flip,rotate=10,zoom=0.1,shear=0.1,elastic=8:3"
 expect 0 "$NNT" info "$T/plain.bin"
 check "no augment line without --augment" test "$(grep -c augment "$T/out")" = 0
 # the summary's accuracies are of the images as they are: eval's on the same folders

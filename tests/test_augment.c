@@ -18,14 +18,14 @@ static nnt_augment parsed(const char *list)
 
 static void parser(void)
 {
-    nnt_augment a = parsed("shift=2,flip,rotate=10,scale=0.1,shear=0.25,elastic=34:4");
+    nnt_augment a = parsed("shift=2,flip,rotate=10,zoom=0.1,shear=0.25,elastic=34:4");
     CHECK(a.shift == 2 && a.flip == 1);
     CHECK(a.rotate == 10.0f && a.scale == 0.1f && a.shear == 0.25f);
     CHECK(a.elastic_alpha == 34.0f && a.elastic_sigma == 4.0f);
     CHECK(augment_active(&a));
     char buf[256];
     augment_format(buf, sizeof buf, &a);
-    CHECKF(strcmp(buf, "shift=2,flip,rotate=10,scale=0.1,shear=0.25,elastic=34:4") == 0, "%s", buf);
+    CHECKF(strcmp(buf, "shift=2,flip,rotate=10,zoom=0.1,shear=0.25,elastic=34:4") == 0, "%s", buf);
     a = parsed("elastic=8:3,flip"); /* any order in; the canonical order out */
     augment_format(buf, sizeof buf, &a);
     CHECKF(strcmp(buf, "flip,elastic=8:3") == 0, "%s", buf);
@@ -33,7 +33,7 @@ static void parser(void)
     CHECK(!augment_active(&a));
     augment_format(buf, sizeof buf, &a);
     CHECKF(strcmp(buf, "none") == 0, "%s", buf);
-    a = parsed("shift=0,rotate=0,scale=0,shear=0,elastic=0:4"); /* all zero: nothing to do */
+    a = parsed("shift=0,rotate=0,zoom=0,shear=0,elastic=0:4"); /* all zero: nothing to do */
     CHECK(!augment_active(&a));
 
     static const struct {
@@ -44,7 +44,7 @@ static void parser(void)
         {"shift=-1", "'-1'"},         {"shift=1.5", "whole number"},
         {"shift=2000", "'2000'"},     {"flip=1", "flip takes no value"},
         {"rotate=181", "'181'"},      {"rotate=x", "'x'"},
-        {"scale=1", "'1'"},           {"shear=2", "'2'"},
+        {"zoom=1", "'1'"},           {"shear=2", "'2'"},
         {"elastic=34", "ALPHA:SIGMA"}, {"elastic=34:0", "'34:0'"},
         {"elastic=:4", "ALPHA:SIGMA"}, {"blur=2", "unknown transform 'blur'"},
         {"shift=1,shift=2", "'shift' is given twice"}, {"rotate=nan", "'nan'"},
@@ -140,8 +140,8 @@ static void identities(void)
     uint8_t *src = pattern(W, H, 3), dst[W * H * 3];
     /* zero parameters, and parameters so small that every sample falls on its pixel centre
      * (the general path: bilinear sampling, the elastic field) */
-    static const char *const lists[] = {"none", "rotate=0,scale=0,elastic=0:4", "shift=0",
-                                        "rotate=0.000001", "scale=0.0000001", "shear=0.0000001",
+    static const char *const lists[] = {"none", "rotate=0,zoom=0,elastic=0:4", "shift=0",
+                                        "rotate=0.000001", "zoom=0.0000001", "shear=0.0000001",
                                         "elastic=0.000001:2"};
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
         nnt_augment a = parsed(lists[i]);
@@ -174,8 +174,8 @@ static void bilinear(void)
     uint8_t flat[W * H], dst[W * H];
     memset(flat, 200, sizeof flat);
     /* a constant image stays within [0, 200]: interpolation between samples, 0 outside */
-    static const char *const lists[] = {"rotate=30", "scale=0.5", "shear=1", "elastic=20:3",
-                                        "shift=2,rotate=20,scale=0.2,shear=0.3,elastic=34:4"};
+    static const char *const lists[] = {"rotate=30", "zoom=0.5", "shear=1", "elastic=20:3",
+                                        "shift=2,rotate=20,zoom=0.2,shear=0.3,elastic=34:4"};
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
         nnt_augment a = parsed(lists[i]);
         size_t n_work;
@@ -232,7 +232,7 @@ static void determinism(void)
 {
     enum { W = 16, H = 16 };
     uint8_t *src = pattern(W, H, 1), d1[W * H], d2[W * H];
-    nnt_augment a = parsed("shift=2,flip,rotate=15,scale=0.1,shear=0.1,elastic=34:4");
+    nnt_augment a = parsed("shift=2,flip,rotate=15,zoom=0.1,shear=0.1,elastic=34:4");
     size_t n_work;
     augment_work_floats(&n_work, &a, W, H, 1);
     float *work = malloc(n_work * sizeof *work);

@@ -21,7 +21,7 @@ typedef struct nnt_augment {
     float elastic_sigma; /* [-1, 1] per pixel, smoothed by a Gaussian of σ pixels, times α */
 } nnt_augment;
 
-/* Parses a comma-separated list, e.g. "shift=2,flip,rotate=10,scale=0.1,shear=0.1,elastic=34:4",
+/* Parses a comma-separated list, e.g. "shift=2,flip,rotate=10,zoom=0.1,shear=0.1,elastic=34:4",
  * or "none". Returns 0, or -1 with a message naming the bad item (a usage error for the CLI);
  * *a is all zero on failure. */
 int augment_parse(nnt_augment *a, const char *list, nnt_err *err);

@@ -81,7 +81,7 @@ const char help_train[] =
     "                        into the model's first layer when it is written (default none)\n"
     "      --augment LIST    transform every training image anew each epoch (from the seed):\n"
     "                        a comma-separated list of shift=N (pixels), flip (left-right),\n"
-    "                        rotate=DEG, scale=F, shear=F, elastic=ALPHA:SIGMA (Simard's\n"
+    "                        rotate=DEG, zoom=F, shear=F, elastic=ALPHA:SIGMA (Simard's\n"
     "                        distortions, e.g. 34:4); validation and test images are never\n"
     "                        augmented (default none)\n"
     "      --threads N       decoding and training threads, per MPI rank (default: all\n"

@@ -25,12 +25,12 @@ static int number_in(double *v, const char *s, double lo, int lo_ok, double hi)
 }
 
 static const char augment_items[] =
-    "shift=N, flip, rotate=DEG, scale=F, shear=F, elastic=ALPHA:SIGMA or none";
+    "shift=N, flip, rotate=DEG, zoom=F, shear=F, elastic=ALPHA:SIGMA or none";
 
 /* One item "name" or "name=value" into a; seen is a bit per transform, for repeats. */
 static int parse_item(nnt_augment *a, unsigned *seen, char *item, nnt_err *err)
 {
-    static const char *const names[] = {"shift", "flip", "rotate", "scale", "shear", "elastic"};
+    static const char *const names[] = {"shift", "flip", "rotate", "zoom", "shear", "elastic"};
     char *value = strchr(item, '=');
     if (value)
         *value++ = '\0';
@@ -50,7 +50,7 @@ static int parse_item(nnt_augment *a, unsigned *seen, char *item, nnt_err *err)
     if (!value)
         return nnt_errf(err, "--augment: %s needs a value, e.g. %s", item,
                         i == 0 ? "shift=2" : i == 2 ? "rotate=10" : i == 5 ? "elastic=34:4"
-                                                                           : "scale=0.1");
+                                                                           : "zoom=0.1");
     double v, sigma;
     switch (i) {
     case 0:
@@ -141,7 +141,7 @@ void augment_format(char *buf, size_t n, const nnt_augment *a)
     if (a->rotate > 0.0f)
         AUG_PUT("rotate=%.7g", a->rotate);
     if (a->scale > 0.0f)
-        AUG_PUT("scale=%.7g", a->scale);
+        AUG_PUT("zoom=%.7g", a->scale);
     if (a->shear > 0.0f)
         AUG_PUT("shear=%.7g", a->shear);
     if (a->elastic_alpha > 0.0f)
