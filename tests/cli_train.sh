@@ -70,6 +70,13 @@ has "$T/err" "val acc"
 check "chart is a PNG" test "$(head -c 8 "$T/curves.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a
 has "$T/err" "wrote $T/v.bin and $T/curves.png"
 
+# without --epochs, --patience bounds a generous automatic maximum (200 here) and ends the run
+expect 0 "$NNT" train --json --val-split 0.25 --patience 2 --lr 0.01 -o "$T/p.bin" "$D"
+has "$T/out" '"stopped_early":true'
+check "--patience without --epochs stops before the bound of 200 epochs" \
+  awk -F'"epochs":' 'END { split($2, v, ","); exit !(v[1] + 0 < 200) }' "$T/out"
+has "$T/err" "/200  loss"
+
 # ---- input scaling: folded into the model, which eval then scores as train reported ----
 # json_key FILE KEY: the number after "KEY": in FILE's last line (the summary)
 json_key() { tail -n 1 "$1" | sed -n "s/.*\"$2\":\([-0-9.eE+]*\).*/\1/p"; }

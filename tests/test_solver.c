@@ -90,8 +90,21 @@ static void test_decision(void)
     CHECK(train_solver_parse(&s, "Dual") == -1);
 }
 
+/* --epochs auto: 1000 steps and at least 20 epochs; with patience a bound of at least 200. */
+static void test_epochs_auto(void)
+{
+    CHECK(train_epochs_auto(600, 64, 0) == 100);     /* 10 steps an epoch */
+    CHECK(train_epochs_auto(60000, 64, 0) == 20);    /* 938 steps an epoch: the floor */
+    CHECK(train_epochs_auto(209, 0, 0) == 1000);     /* full batch: one step an epoch */
+    CHECK(train_epochs_auto(60000, 64, 5) == 200);   /* patience: a generous bound */
+    CHECK(train_epochs_auto(600, 64, 5) == 200);
+    CHECK(train_epochs_auto(209, 0, 3) == 1000);     /* already past it */
+    CHECK(train_epochs_auto(0, 64, 0) == 20 && train_epochs_auto(0, 0, 2) == 200);
+}
+
 int main(void)
 {
     test_decision();
+    test_epochs_auto();
     return check_done("test_solver");
 }

@@ -116,8 +116,9 @@ typedef struct nnt_train_result {
 /* The learning rate an optimiser starts from when none is given: 0.001 for Adam, 0.01 else. */
 float train_lr_default(nnt_optimizer opt);
 /* --epochs auto: enough epochs for 1000 steps of `batch` images (0: full batch) on m training
- * images, and at least 20. */
-int train_epochs_auto(size_t m, size_t batch);
+ * images, and at least 20; with early stopping (patience > 0) at least 200, a bound that
+ * patience cuts short. */
+int train_epochs_auto(size_t m, size_t batch, int patience);
 /* The options' own rules, checked before any image is read: a forced dual solver needs sgd or
  * momentum, one process and no augmentation; cosine's lr_min is not above lr (once lr is set,
  * > 0). Returns 0, or -1 with a message (a usage error for the CLI). */

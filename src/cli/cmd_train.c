@@ -155,7 +155,7 @@ int cmd_train(const train_args *args)
     report_loaded(a, &data, t_load, comm.size);
     report_lr_range(a, data.train.n_x);
     if (resolved.train.epochs == 0)
-        resolved.train.epochs = train_epochs_auto(data.n_train, a->train.batch);
+        resolved.train.epochs = train_epochs_auto(data.n_train, a->train.batch, a->train.patience);
     if (resolved.log_every < 0)
         resolved.log_every = defaults_log_every(a->train.epochs);
     /* resolved here rather than in train_run so the log says which before training starts, and

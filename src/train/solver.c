@@ -31,14 +31,17 @@ float train_lr_default(nnt_optimizer opt)
     return opt == NNT_OPT_ADAM ? 0.001f : 0.01f;
 }
 
-int train_epochs_auto(size_t m, size_t batch)
+int train_epochs_auto(size_t m, size_t batch, int patience)
 {
-    enum { AUTO_STEPS = 1000, AUTO_EPOCHS = 20 };
+    /* with early stopping the count is only a bound, which patience cuts short: a generous one,
+     * as scikit-learn's MLPClassifier (max_iter 200, stopping after 10 epochs without gain) */
+    enum { AUTO_STEPS = 1000, AUTO_EPOCHS = 20, AUTO_EPOCHS_PATIENCE = 200 };
+    int least = patience > 0 ? AUTO_EPOCHS_PATIENCE : AUTO_EPOCHS;
     size_t b = batch == 0 || batch > m ? m : batch;
     if (b == 0)
-        return AUTO_EPOCHS;
+        return least;
     size_t steps = (m + b - 1) / b, epochs = (AUTO_STEPS + steps - 1) / steps;
-    return epochs < AUTO_EPOCHS ? AUTO_EPOCHS : (int)epochs;
+    return epochs < (size_t)least ? least : (int)epochs;
 }
 
 int train_opts_check(const nnt_train_opts *o, int n_ranks, nnt_err *err)
