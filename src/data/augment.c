@@ -1,6 +1,7 @@
 /* augment.c — the --augment transforms of training images (shifts, flips, affine, elastic), each
  * drawn from a key that hashes (seed, epoch, position) so that no generator state is kept and the
- * same image is transformed alike whatever the threads, ranks or batch. */
+ * same image is transformed alike whatever the threads, ranks or batch. Over 400 lines as one
+ * concern: the list's parser and the transforms it names, with the sampling they share. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,8 @@
 /* primal.c — the primal step: net.h's pairs on a batch of images (with dropout between the
  * layers when asked), split over a team of threads (hidden units and images), the gradient
  * summed across ranks and the optimiser's work shared (comm.h's reducer), or plain SGD fused
- * into the products in one process. */
+ * into the products in one process. Over 400 lines as one concern: the step's phases, the team's
+ * split of them and the exchange's pieces only make sense read together. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
