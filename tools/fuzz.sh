@@ -60,7 +60,8 @@ CFLAGS_FUZZ=(-g -O1 "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=
 for t in "${targets[@]}"; do
     # the nnt sources and libraries each target needs (cblas.h: Debian puts it on the default path)
     case $t in
-    png) args=(src/base/err.c src/data/png.c src/data/resize.c -lpng -lz -lm) ;;
+    png) args=(src/base/err.c src/base/rng.c src/data/png.c src/data/resize.c src/formats/wbuf.c
+        src/formats/file.c -lpng -lz -lm) ;;
     model) args=(-DNNT_BLAS_OPENBLAS src/base/err.c src/net/net.c src/net/layers.c src/net/loss.c src/net/act.c src/base/rng.c src/base/blas.c
         src/base/path.c src/formats/model.c src/formats/chunk.c src/formats/meta.c src/formats/wbuf.c
         src/formats/file.c

@@ -9,7 +9,8 @@
 
 /* Writes len bytes to a temporary file in path's folder, flushes and fsyncs it and renames it
  * over path: path is replaced by a complete file or not at all, and no temporary file is left
- * behind. The message names path. */
+ * behind. The message names path. An existing device or FIFO (/dev/null, a named pipe) is
+ * written in place instead: it is a stream, not a file to replace. */
 int file_save(const char *path, const void *data, size_t len, nnt_err *err);
 
 /* Reads the regular file path whole into *buf (malloc'd, *len bytes), refusing before it reads

@@ -1,6 +1,7 @@
 /* png.c — PNG files through libpng, hardened against hostile input: header probing, decoding of
  * every colour type and depth to 8-bit gray or RGB (16-bit samples scaled down by libpng's
- * png_set_scale_16, palettes expanded, alpha dropped), and writing. */
+ * png_set_scale_16, palettes expanded, alpha dropped), and writing (encoded in memory, then saved
+ * whole by file_save: a chart or mosaic is replaced complete or not at all). */
 #include <errno.h>
 #include <inttypes.h>
 #include <png.h>
@@ -9,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "nnt/image.h"
+#include "nnt/wbuf.h"
 
 /* Upper bound on what libpng may allocate for one ancillary chunk (its own default is 8000000). */
 #define IMG_CHUNK_MALLOC_MAX ((png_alloc_size_t)8 << 20)
@@ -22,7 +23,8 @@
 /* Everything libpng's callbacks need, one per png struct: all state lives here, so concurrent
  * calls from several threads share nothing. */
 typedef struct img_io {
-    FILE *fp;
+    FILE *fp;          /* reading */
+    nnt_wbuf *out;     /* writing: the encoded file, saved whole at the end */
     const char *path;
     nnt_err *err;
     size_t n_read;     /* bytes handed to libpng, counting the signature */
@@ -93,15 +95,15 @@ static void on_png_read(png_structp png, png_bytep buf, size_t len)
 static void on_png_write(png_structp png, png_bytep buf, size_t len)
 {
     img_io *io = png_get_io_ptr(png);
-    if (fwrite(buf, 1, len, io->fp) != len)
-        raise_error(png, "write error: %s", strerror(errno));
+    wbuf_put(io->out, buf, len);
+    if (io->out->failed)
+        raise_error(png, "out of memory");
 }
 
-/* Errors are checked once, by fflush and fclose in img_write_png. */
+/* Nothing reaches the file before file_save: nothing to flush. */
 static void on_png_flush(png_structp png)
 {
-    img_io *io = png_get_io_ptr(png);
-    fflush(io->fp);
+    (void)png;
 }
 
 /* Opens path and checks the 8-byte signature, so that "not a PNG" gets its own message rather
@@ -356,20 +358,11 @@ int img_write_png(const char *path, const nnt_image *img, nnt_err *err)
     size_t row_bytes;
     if (nnt_mul_size(&row_bytes, img->width, (size_t)img->channels))
         return nnt_errf(err, "%s: image too large", path);
-    img_io io = {.path = path, .err = err};
-    io.fp = fopen(path, "wb");
-    if (!io.fp)
-        return nnt_errf(err, "%s: cannot create: %s", path, strerror(errno));
-    /* Only a regular file we created is removed on failure: never a device such as /dev/full. */
-    struct stat st;
-    int regular = fstat(fileno(io.fp), &st) == 0 && S_ISREG(st.st_mode);
-
+    nnt_wbuf out = {0};
+    img_io io = {.path = path, .err = err, .out = &out};
     int rc = write_stream(&io, img, row_bytes);
-    if (rc == 0 && (fflush(io.fp) != 0 || ferror(io.fp)))
-        rc = nnt_errf(err, "%s: write error: %s", path, strerror(errno));
-    if (fclose(io.fp) != 0 && rc == 0)
-        rc = nnt_errf(err, "%s: write error: %s", path, strerror(errno));
-    if (rc != 0 && regular)
-        remove(path);
+    if (rc == 0)
+        rc = wbuf_save(&out, path, err);
+    wbuf_free(&out);
     return rc;
 }

@@ -47,8 +47,27 @@ static void sync_dir(const char *path)
     free(dir);
 }
 
+/* A device or a FIFO (/dev/null, a terminal, a named pipe) is written as it is: a rename would
+ * replace the node itself with a regular file, and what the user named is the stream. */
+static int save_in_place(const char *path, const void *data, size_t len, nnt_err *err)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return nnt_errf(err, "%s: cannot open: %s", path, strerror(errno));
+    int bad = (len && fwrite(data, 1, len, f) != len) || fflush(f) != 0;
+    int code = errno;
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        code = errno;
+    }
+    return bad ? nnt_errf(err, "%s: write error: %s", path, strerror(code)) : 0;
+}
+
 int file_save(const char *path, const void *data, size_t len, nnt_err *err)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return save_in_place(path, data, len, err);
     size_t base = strlen(path) + strlen(".tmp-");
     char *tmp = malloc(base + 7);
     if (!tmp)
@@ -87,7 +106,11 @@ int file_save(const char *path, const void *data, size_t len, nnt_err *err)
     }
     int rc = 0;
     if (failed) {
-        rc = nnt_errf(err, "%s: cannot save (%s failed): %s", path, failed, strerror(code));
+        if (code == EISDIR) /* the one failure a user makes most: -o naming a folder */
+            rc = nnt_errf(err, "%s: cannot create a file over a folder (rename failed: %s)", path,
+                          strerror(code));
+        else
+            rc = nnt_errf(err, "%s: cannot save (%s failed): %s", path, failed, strerror(code));
         unlink(tmp);
     } else {
         sync_dir(path);
