@@ -54,7 +54,7 @@ typedef struct primal {
      * derivative still comes from A1 */
     float *Ad, *mask;  /* n_h × bs */
     uint64_t *key;     /* bs: each image's mask key (dropout_key) */
-    uint64_t epoch;    /* the current epoch, from 1: part of every key */
+    uint64_t epoch;    /* the step's epoch, from 1, as the loop gives it: part of every key */
     /* --augment: each member gathers its images through the augmenter, in its own slot, keyed
      * by the epoch too */
     int augment;
@@ -202,7 +202,6 @@ static void update_fn(void *arg, int id, int n)
 static void primal_begin_epoch(void *self, nnt_rng *rng)
 {
     primal *p = self;
-    p->epoch++; /* dropout's masks and augmentation change with it; nothing is drawn for them */
     if (!p->full) /* one draw per epoch, the same on every rank */
         order_epoch(&p->ord, rng_next(rng));
 }
@@ -212,6 +211,7 @@ static void primal_step(void *self, nnt_step_sums *out, int epoch, size_t k)
     primal *p = self;
     const nnt_train_opts *o = p->o;
     float rate = optim_lr(&p->st, epoch, k, p->steps, o->epochs);
+    p->epoch = (uint64_t)epoch; /* dropout's masks and augmentation: keyed by it, never drawn */
     size_t np = p->net->n_params, first = k * p->b;
     /* this rank's part of the step, bs images; all ranks together take n_step (b, but for the
      * last step), and the summed gradient is their mean */
