@@ -41,6 +41,15 @@ ALL_WORKLOADS = ("W1", "W2", "W3", "SWEEP")
 # evaluates the test set once after the last epoch, inside its train_seconds (about 2% of
 # W2's training work).
 # =============================================================================================
+# W2 again with each regulariser of issue #17 (on when the binary has the option): its cost per step
+W2_VARIANTS = [
+    ("--dropout", ["--dropout", "0.2"]),
+    ("--augment", ["--augment", "shift=1"]),
+    ("--augment", ["--augment", "rotate=10,zoom=0.1,shear=0.1"]),
+    ("--augment", ["--augment", "elastic=34:4"]),
+]
+
+
 def nnt_train_command(nnt, help_text, workload, data_dir, model_path, hidden=None, epochs=None,
                       solver=None):
     if workload == "W1":    # the tutorial's run
@@ -439,6 +448,15 @@ class Bench:
         ]
         jobs = [("nnt", nnt_train_command(self.a.nnt, self.nnt_help, "W2", d,
                                           os.path.join(self.model_dir, "w2.bin")), {})]
+        # the regularisers' cost on the same step (issue #17: augmentation under 25 % of it),
+        # each run beside the plain one so the machine's slow moments fall on both alike
+        variants = []
+        for opt, extra in W2_VARIANTS:
+            if re.search(r"%s\b" % re.escape(opt), self.nnt_help):
+                cmd = nnt_train_command(self.a.nnt, self.nnt_help, "W2", d,
+                                        os.path.join(self.model_dir, "w2v.bin"))
+                variants.append(("nnt " + " ".join(extra), cmd[:-1] + extra + cmd[-1:]))
+        jobs += [(name, cmd, {}) for name, cmd in variants]
         missing = {}
         for name, mods, script, env, _, _ in peers:
             if python_has(mods):
@@ -460,6 +478,19 @@ class Bench:
         n_loaded = j.get("train_images", m) + j.get("test_images", 0)
         self.row("W2", "nnt (PNG folders)", rn, load_img=n_loaded / j["load_seconds"],
                  target=lambda: "; ".join(t() for t in tgt), **kw)
+
+        for name, _ in variants:
+            r = best.get(name)
+            if self.failed("W2", name, r):
+                continue
+            cost = r["json"]["train_seconds"] / j["train_seconds"] - 1.0
+            tgt = ""
+            if "--augment" in name:
+                tgt = self.target("W2 %s costs ≤ 25%% of the step" % name, cost <= 0.25,
+                                  "+%.0f%% time, ≤ 25%%:" % (100.0 * cost))
+            else:
+                tgt = "+%.0f%% time" % (100.0 * cost)
+            self.row("W2", name, r, target=tgt, **kw)
 
         for name, mods, script, env, tname, need in peers:
             if name in missing:

@@ -18,14 +18,18 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/nnt-recipes-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 B="--hidden 256 --epochs 20"
-default_recipes="baseline: $B (Adam 0.001, batch 64)|$B
---scale standardize|$B --scale standardize
---scale center|$B --scale center
---dropout 0.2|$B --dropout 0.2
---schedule cosine|$B --schedule cosine
---weight-decay 0.05|$B --weight-decay 0.05
---augment shift=1|$B --augment shift=1
-standardize + dropout 0.2 + cosine|$B --scale standardize --dropout 0.2 --schedule cosine"
+P="$B --scale none --schedule constant" # plain Adam: the defaults before this table chose them
+default_recipes="--scale none --schedule constant (plain Adam)|$P
+plain Adam + --scale standardize|$B --scale standardize --schedule constant
+plain Adam + --scale center|$B --scale center --schedule constant
+plain Adam + --dropout 0.2|$P --dropout 0.2
+plain Adam + --schedule cosine|$B --scale none --schedule cosine
+plain Adam + --weight-decay 0.05|$P --weight-decay 0.05
+plain Adam + --augment shift=1|$P --augment shift=1
+the defaults (--scale center --schedule cosine)|$B
+the defaults + --dropout 0.2|$B --dropout 0.2
+--scale standardize (cosine)|$B --scale standardize
+--scale standardize --dropout 0.2 (cosine)|$B --scale standardize --dropout 0.2"
 if [ -n "${RECIPES_FILE:-}" ]; then recipes=$(cat "$RECIPES_FILE"); else recipes=$default_recipes; fi
 
 field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p" "$2" | tail -n 1; }

@@ -96,9 +96,17 @@ has "$T/s.json" '"solver":"dual"'   # the dual solver takes scaled inputs as the
 expect 0 "$NNT" train -q --epochs 3 --scale standardize -o "$T/s1.bin" "$D"
 expect 0 "$NNT" train -q --epochs 3 --scale standardize -o "$T/s2.bin" "$D"
 check "scaled seeded runs identical" cmp -s "$T/s1.bin" "$T/s2.bin"
-expect 0 "$NNT" train -q --epochs 3 --scale none -o "$T/s0.bin" "$D"
+# the defaults' recipe (defaults.h): centred inputs and a cosine rate with Adam; the textbook
+# algorithm (raw pixels, a constant rate) when sgd or momentum is named
+expect 0 "$NNT" train -q --epochs 3 --scale center --schedule cosine -o "$T/s0.bin" "$D"
 expect 0 "$NNT" train -q --epochs 3 -o "$T/s00.bin" "$D"
-check "--scale none is the default, byte for byte" cmp -s "$T/s0.bin" "$T/s00.bin"
+check "--scale center --schedule cosine are Adam's defaults, byte for byte" cmp -s "$T/s0.bin" "$T/s00.bin"
+expect 0 "$NNT" train -q --epochs 3 --optimizer sgd --scale none --schedule constant -o "$T/s0.bin" "$D"
+expect 0 "$NNT" train -q --epochs 3 --optimizer sgd -o "$T/s00.bin" "$D"
+check "--scale none --schedule constant are sgd's defaults, byte for byte" cmp -s "$T/s0.bin" "$T/s00.bin"
+expect 0 "$NNT" train -q --epochs 3 --schedule constant -o "$T/s5.bin" "$D"
+expect 0 "$NNT" train -q --epochs 3 -o "$T/s6.bin" "$D"
+check "a named --schedule overrides the recipe" not_same "$T/s5.bin" "$T/s6.bin"
 check "scaling changes the model" not_same "$T/s0.bin" "$T/s1.bin"
 expect 0 "$NNT" info "$T/s0.bin"
 check "no scale key without scaling" bash -c '! grep -q "scale=" "$1"' _ "$T/out"
@@ -125,12 +133,27 @@ expect 0 "$NNT" train -q $FAST --schedule step --lr-step 2 --lr-factor 0.5 -o "$
 expect 0 "$NNT" info "$T/s3.bin"
 for key in schedule=step lr_factor=0.5 lr_step=2; do has "$T/out" "$key"; done
 check "step's META has no warm-up or decay" sh -c "! grep -q 'warmup\|weight_decay\|lr_min' '$T/out'"
-expect 0 "$NNT" info "$T/m2.bin"   # a default run records none of them
-check "default META has no schedule keys" sh -c "! grep -q 'schedule\|warmup\|weight_decay\|lr_' '$T/out'"
+expect 0 "$NNT" info "$T/m2.bin"   # a default run records the recipe's schedule and scaling
+has "$T/out" "schedule=cosine"
+has "$T/out" "scale=center"
+check "default META has no warm-up or decay" sh -c "! grep -q 'warmup\|weight_decay' '$T/out'"
+expect 0 "$NNT" train -q $FAST --optimizer sgd -o "$T/s4.bin" "$D"
+expect 0 "$NNT" info "$T/s4.bin"   # the textbook algorithm records none of them
+check "sgd's default META has no schedule or scale keys" sh -c "! grep -q 'schedule\|warmup\|weight_decay\|lr_\|scale=' '$T/out'"
 # the dual solver computes schedules and weight decay exactly, so it still takes them
 expect 0 "$NNT" train --json -q --batch full --optimizer sgd --init normal --lr 0.0075 --epochs 20 \
   --solver dual --schedule step --lr-step 5 --warmup 2 --weight-decay 0.1 -o "$T/sd.bin" "$D"
 has "$T/out" '"solver":"dual"'
+
+# ---- fewer hidden units than classes: a warning naming the default ----
+for c in a b c; do mkdir -p "$T/tri/train/$c"; done
+for f in "$D"/train/sneaker/*.png; do cp "$f" "$T/tri/train/a/"; done
+for f in "$D"/train/ankle-boot/*.png; do cp "$f" "$T/tri/train/b/"; done
+for f in "$D"/test/sneaker/*.png; do cp "$f" "$T/tri/train/c/"; done
+expect 0 "$NNT" train --epochs 1 --hidden 2 -o "$T/w.bin" "$T/tri"
+has "$T/err" "nnt: warning: --hidden 2 is fewer units than the 3 classes, a bottleneck that costs accuracy; the default is 128"
+expect 0 "$NNT" train --epochs 1 --hidden 3 -o "$T/w.bin" "$T/tri"
+check "no bottleneck warning with as many units as classes" sh -c "! grep -q bottleneck '$T/err'"
 
 # ---- a learning rate far outside the optimiser's usual range: one warning line, unless -q ----
 expect 0 "$NNT" train --epochs 1 --lr 0.05 -o "$T/w.bin" "$D"

@@ -3,7 +3,7 @@
 
 expect 0 "$NNT" --help;            has "$T/out" "Usage: nnt COMMAND"
 expect 0 "$NNT" --version;         has "$T/out" "nnt 0."; has "$T/out" "libpng"
-expect 0 "$NNT" train --help;      has "$T/out" "--hidden N"; has "$T/out" "(default 4)"
+expect 0 "$NNT" train --help;      has "$T/out" "--hidden N"; has "$T/out" "(default 128)"
 expect 0 "$NNT" predict --help;    has "$T/out" "Usage: nnt predict"
 expect 2 "$NNT";                   has "$T/err" "Usage:"
 expect 2 "$NNT" frobnicate;        has "$T/err" "unknown command 'frobnicate'"

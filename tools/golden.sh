@@ -6,6 +6,11 @@
 #   tools/golden.sh OLD NEW       e.g. tools/golden.sh 034f501 HEAD, or NEW = . for the work tree;
 #                                 either may also be an nnt binary already built (a path to it)
 #   GOLDEN_KEEP=DIR tools/golden.sh ...   keep the outputs in DIR
+#   GOLDEN_OLD_FLAGS=... / GOLDEN_NEW_FLAGS=...   options put before every command's own for
+#                                 that side only: a deliberate change of defaults is shown to
+#                                 change nothing else, e.g. across #17's new defaults
+#                                 GOLDEN_NEW_FLAGS="--hidden 4 --scale none --schedule constant
+#                                 --patience 0" against a revision before them
 #
 # Each revision is built in a temporary worktree with -DNNT_MPI=ON when mpicc is there (the
 # mpirun commands skip otherwise). The cat set comes from ../shared/data/catvnoncat (or
@@ -98,7 +103,7 @@ strip() { sed -E 's/"(seconds|load_seconds|train_seconds)":[0-9.e+-]+/"\1":T/g; 
 
 # run NAME: the golden set with $W/NAME/src/build/nnt, outputs in $W/NAME/out
 run() {
-  local name=$1 nnt=$W/$1/src/build/nnt out=$W/$1/out entry cmd data np opts
+  local name=$1 nnt=$W/$1/src/build/nnt out=$W/$1/out entry cmd data np opts side=$2
   mkdir -p "$out"
   for entry in "${GOLDEN[@]}"; do
     IFS='|' read -r cmd data np opts <<<"$entry"
@@ -108,7 +113,7 @@ run() {
     local pre=()
     [ "$np" -gt 1 ] && pre=(timeout 300 mpirun -np "$np" --oversubscribe)
     # shellcheck disable=SC2086
-    if "${pre[@]}" "$nnt" train $T1 $opts -o "$out/$cmd.bin" "$d" >"$out/$cmd.raw" 2>"$out/$cmd.err"; then
+    if "${pre[@]}" "$nnt" train $T1 $side $opts -o "$out/$cmd.bin" "$d" >"$out/$cmd.raw" 2>"$out/$cmd.err"; then
       strip <"$out/$cmd.raw" >"$out/$cmd.json"
     else
       echo "exit $?" >"$out/$cmd.json"; cat "$out/$cmd.err" >>"$out/$cmd.json"
@@ -133,8 +138,8 @@ run() {
 build old "$1"
 build new "$2"
 echo "golden: running ${#GOLDEN[@]} commands with each build (MPI $MPI) ..." >&2
-run old
-run new
+run old "${GOLDEN_OLD_FLAGS:-}"
+run new "${GOLDEN_NEW_FLAGS:-}"
 
 # compare: every file of either side, byte for byte
 differ=0 same=0 skipped=0

@@ -154,6 +154,7 @@ int cmd_train(const train_args *args)
     }
     report_loaded(a, &data, t_load, comm.size);
     report_lr_range(a, data.train.n_x);
+    report_hidden_bottleneck(a, data.scan.n_classes);
     if (resolved.train.epochs == 0)
         resolved.train.epochs = train_epochs_auto(data.n_train, a->train.batch, a->train.patience);
     if (resolved.log_every < 0)

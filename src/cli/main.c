@@ -82,6 +82,7 @@ static int main_train(int argc, char **argv)
     const char *cmd = "train";
     int c;
     float f;
+    nnt_given given = {0}; /* what the recipe's defaults (defaults_recipe) must leave alone */
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
         uint64_t v;
@@ -125,6 +126,7 @@ static int main_train(int argc, char **argv)
         case OPT_SCHEDULE:
             if (optim_schedule_parse(&a.train.schedule.kind, optarg))
                 return usage_error(cmd, "--schedule takes constant, step or cosine, not '%s'", optarg);
+            given.schedule = 1;
             break;
         case OPT_LR_FACTOR:
             if (parse_float(&a.train.schedule.factor, optarg, 0.0, 0, 1.0))
@@ -180,6 +182,7 @@ static int main_train(int argc, char **argv)
         case OPT_PATIENCE:
             if (parse_int(&a.train.patience, optarg, 0, 100000000))
                 return usage_error(cmd, "--patience takes a whole number >= 0, not '%s'", optarg);
+            given.patience = 1;
             break;
         case OPT_SIZE:
             if (parse_size(&a.width, &a.height, optarg))
@@ -193,6 +196,7 @@ static int main_train(int argc, char **argv)
         case OPT_SCALE:
             if (scale_parse(&a.scale, optarg))
                 return usage_error(cmd, "--scale takes none, center or standardize, not '%s'", optarg);
+            given.scale = 1;
             break;
         case OPT_AUGMENT: {
             nnt_err aerr;
@@ -230,6 +234,7 @@ static int main_train(int argc, char **argv)
         return usage_error(cmd, "unexpected argument '%s' (one dataset folder only)", argv[optind + 1]);
     if (a.train.patience > 0 && a.val_split == 0.0)
         return usage_error(cmd, "--patience needs a validation set: add --val-split F%s", "");
+    defaults_recipe(&a.train, &a.scale, a.val_split > 0.0, &given);
     a.train.augment_seed = a.seed; /* each image's transform: a hash of it, the epoch, the image */
     nnt_err err;
     if (train_opts_check(&a.train, 1, &err)) /* the rest, which needs the ranks: cmd_train */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "nnt/defaults.h"
 #include "nnt/plot.h"
 
 #ifndef NNT_VERSION
@@ -186,6 +187,14 @@ void report_lr_range(const train_args *a, size_t n_x)
         fprintf(stderr, " for %zu inputs", n_x);
     fprintf(stderr, "); steps this %s\n", lr > hi ? "large may make training unstable"
                                                   : "small may barely train");
+}
+
+void report_hidden_bottleneck(const train_args *a, int n_classes)
+{
+    if (a->quiet || n_classes <= 2 || a->hidden >= n_classes)
+        return;
+    fprintf(stderr, "nnt: warning: --hidden %d is fewer units than the %d classes, a bottleneck "
+            "that costs accuracy; the default is %d\n", a->hidden, n_classes, NNT_DEFAULT_HIDDEN);
 }
 
 int report_plot(const report_progress *p, const nnt_shard *data, nnt_err *err)
