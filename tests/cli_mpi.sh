@@ -144,7 +144,7 @@ cp -r "$D" "$T/bad"
 bad=$(find "$T/bad/train" -name '*.png' | LC_ALL=C sort | sed -n 2p)
 echo "not a png" >"$bad"
 expect 1 mpi 2 "$NNT" train -q --epochs 2 --threads 1 -o "$T/bad.bin" "$T/bad"
-has "$T/err" "$bad: not a PNG file"
+has "$T/err" "$bad: not a PNG or JPEG image"
 check "one message" test "$(grep -c '^nnt: ' "$T/err")" = 1
 check "no model written" test ! -e "$T/bad.bin"
 # ... and skipped with --skip-bad, counted once over all ranks
