@@ -96,6 +96,12 @@ int dataset_load(nnt_dataset *ds, size_t *n_skipped, const nnt_filelist *files,
                  const nnt_geometry *geom, const nnt_load_opts *opts, nnt_err *err);
 void dataset_free(nnt_dataset *ds);
 
+/* The classes that files listed images of but none loaded (--skip-bad skipped them all), named
+ * into out as "bag (all 30 failed to decode), coat (...)"; returns how many. listed[c] and
+ * loaded[c]: the images of class c in the list and in the loaded set. */
+int dataset_classes_lost(char *out, size_t cap, const size_t *listed, const size_t *loaded,
+                         int n_classes, char *const *names);
+
 /* Splits files into fit and held: round(frac · n_c) of each class c (at least one of a class
  * with two or more files, never all of them), chosen by rng, go to held; fit keeps the rest.
  * Both keep the files' order. The split is of the list, before any image is decoded, so every
