@@ -72,7 +72,7 @@ static const char *other_format(FILE *fp, const uint8_t *head, size_t n)
     return NULL;
 }
 
-typedef enum { FORMAT_PNG, FORMAT_JPEG } image_format;
+typedef enum { FORMAT_NONE, FORMAT_PNG, FORMAT_JPEG } image_format;
 
 /* Opens path and reads its first bytes into f; 0 and *format when a reader takes them. */
 static int open_image(nnt_image_file *f, image_format *format, const char *path, nnt_err *err)
@@ -96,7 +96,7 @@ static int open_image(nnt_image_file *f, image_format *format, const char *path,
         nnt_errf(err, "%s: not a PNG or JPEG image (a %s file, which nnt does not read)", path, what);
     else
         nnt_errf(err, "%s: not a PNG or JPEG image", path);
-    if (n > 0 && (*format == FORMAT_PNG || *format == FORMAT_JPEG) && !ferror(fp)) {
+    if (*format != FORMAT_NONE && !ferror(fp)) {
         f->fp = fp;
         f->n_head = n;
         return 0;
@@ -109,7 +109,7 @@ int img_probe(nnt_image_info *info, const char *path, uint64_t max_pixels, nnt_e
 {
     memset(info, 0, sizeof *info);
     nnt_image_file f;
-    image_format format = (image_format)-1;
+    image_format format = FORMAT_NONE;
     if (open_image(&f, &format, path, err))
         return -1;
     int rc = format == FORMAT_PNG ? img_png_probe(info, &f, max_pixels, err)
@@ -126,7 +126,7 @@ int img_load(nnt_image *img, const char *path, int channels, uint64_t max_pixels
     if (channels != 0 && channels != 1 && channels != 3)
         return nnt_errf(err, "%s: cannot decode to %d channels (0, 1 or 3)", path, channels);
     nnt_image_file f;
-    image_format format = (image_format)-1;
+    image_format format = FORMAT_NONE;
     if (open_image(&f, &format, path, err))
         return -1;
     int rc = format == FORMAT_PNG ? img_png_load(img, &f, channels, max_pixels, err)
