@@ -144,7 +144,7 @@ cp -r "$D" "$T/bad"
 bad=$(find "$T/bad/train" -name '*.png' | LC_ALL=C sort | sed -n 2p)
 echo "not a png" >"$bad"
 expect 1 mpi 2 "$NNT" train -q --epochs 2 --threads 1 -o "$T/bad.bin" "$T/bad"
-has "$T/err" "$bad: not a PNG file"
+has "$T/err" "$bad: not a PNG or JPEG image"
 check "one message" test "$(grep -c '^nnt: ' "$T/err")" = 1
 check "no model written" test ! -e "$T/bad.bin"
 # ... and skipped with --skip-bad, counted once over all ranks
@@ -152,6 +152,12 @@ expect 0 mpi 2 "$NNT" train --json --skip-bad --epochs 2 --threads 1 -o "$T/skip
 has "$T/out" '"train_images":599'
 has "$T/out" '"skipped":1'
 has "$T/err" "$bad"
+# ... but not when every training image of a class fails, though each rank still has others
+cp -r "$D" "$T/lost"
+for f in "$T/lost/train/sneaker/"*.png; do echo "not a png" >"$f"; done
+expect 1 mpi 2 "$NNT" train -q --skip-bad --epochs 2 --threads 1 -o "$T/lost.bin" "$T/lost"
+has "$T/err" "--skip-bad left a class without images: training: sneaker (all 300 failed to decode)"
+check "one message" test "$(grep -c '^nnt: ' "$T/err")" = 1
 
 # ---- images of another size in rank 1's shard only: the load names the file ----
 cp -r "$D" "$T/size"

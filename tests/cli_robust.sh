@@ -14,7 +14,7 @@ img=$(find "$D/test/sneaker" -name '*.png' | sort | head -n 1)
 printf 'just some text\n' >"$T/text.png"
 head -c 100 "$img" >"$T/trunc.png"
 expect 1 "$NNT" predict "$T/good.bin" "$T/empty.png";  has "$T/err" "$T/empty.png"
-expect 1 "$NNT" predict "$T/good.bin" "$T/text.png";   has "$T/err" "$T/text.png: not a PNG file"
+expect 1 "$NNT" predict "$T/good.bin" "$T/text.png";   has "$T/err" "$T/text.png: not a PNG or JPEG image"
 expect 1 "$NNT" predict "$T/good.bin" "$T/trunc.png";  has "$T/err" "$T/trunc.png"
 expect 1 "$NNT" predict --max-pixels 100 "$T/good.bin" "$img"; has "$T/err" "over the limit of 100 pixels"
 mkdir -p "$T/ds"

@@ -144,7 +144,7 @@ static void test_errors(void)
     mkdirs("empty/b");
     png("empty/a/1.png", 2, 2, 1, 0);
     text("empty/b/readme.txt", "x");
-    scan_fails("empty", "empty/b: class folder has no .png images");
+    scan_fails("empty", "empty/b: class folder has no .png, .jpg or .jpeg images (ignored 1 not an image)");
 
     mkdirs("one/only");
     png("one/only/1.png", 2, 2, 1, 0);

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # fuzz.sh — builds and runs nnt's libFuzzer targets (tests/fuzz/), or the test suite under ASan+UBSan.
 #
-#   tools/fuzz.sh [fuzz] [png] [model]   fuzz each target for $FUZZ_SECONDS (default 60) from a copy
-#                                        of its seed corpus; exit 1 on any crash, leak, timeout or OOM
-#   tools/fuzz.sh replay [png] [model]   run both seed corpora and tests/fuzz/regressions/ once
-#                                        through the sanitized targets (checks a fix)
+#   tools/fuzz.sh [fuzz] [png] [jpeg] [model]  fuzz each target for $FUZZ_SECONDS (default 60) from
+#                                        a copy of its seed corpus; exit 1 on any crash, leak, timeout
+#                                        or OOM
+#   tools/fuzz.sh replay [png] [jpeg] [model]  run every seed corpus and tests/fuzz/regressions/
+#                                        once through the sanitized targets (checks a fix)
 #   tools/fuzz.sh sanitize               configure a separate build with -DNNT_SANITIZE=ON, build it
 #                                        and run the whole ctest suite under ASan and UBSan
 #
 # Environment: FUZZ_SECONDS (60), FUZZ_WORK (a fresh mktemp -d: binaries, corpus copies, logs and
 # any crash-*/leak-*/timeout-* reproducer), FUZZ_MAX_LEN (65536), FUZZ_CC (clang; not $CC, which CI
 # may set to gcc), SANITIZE_BUILD (build-sanitize, for `sanitize`). Needs clang with libFuzzer (on
-# Debian: libclang-rt-<version>-dev), libpng-dev, zlib1g-dev, libopenblas-dev.
+# Debian: libclang-rt-<version>-dev), libpng-dev, libjpeg62-turbo-dev, zlib1g-dev, libopenblas-dev.
 # The committed corpus is never written to: libFuzzer grows a copy under $FUZZ_WORK.
 set -euo pipefail
 
@@ -21,7 +22,7 @@ FUZZ_MAX_LEN=${FUZZ_MAX_LEN:-65536}
 FUZZ_CC=${FUZZ_CC:-clang}
 
 usage() {
-    sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 2
 }
 
@@ -33,11 +34,11 @@ esac
 targets=()
 for t in "$@"; do
     case $t in
-    png | model) targets+=("$t") ;;
-    *) echo "fuzz.sh: unknown target '$t' (png, model)" >&2; usage ;;
+    png | jpeg | model) targets+=("$t") ;;
+    *) echo "fuzz.sh: unknown target '$t' (png, jpeg, model)" >&2; usage ;;
     esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(png model)
+[ ${#targets[@]} -gt 0 ] || targets=(png jpeg model)
 
 if [ "$mode" = sanitize ]; then
     build=${SANITIZE_BUILD:-$ROOT/build-sanitize}
@@ -60,8 +61,9 @@ CFLAGS_FUZZ=(-g -O1 "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=
 for t in "${targets[@]}"; do
     # the nnt sources and libraries each target needs (cblas.h: Debian puts it on the default path)
     case $t in
-    png) args=(src/base/err.c src/base/rng.c src/data/png.c src/data/resize.c src/formats/wbuf.c
-        src/formats/file.c -lpng -lz -lm) ;;
+    # png and jpeg: both readers, since img_load picks one by the first bytes
+    png | jpeg) args=(src/base/err.c src/base/rng.c src/data/image.c src/data/png.c src/data/jpeg.c
+        src/data/resize.c src/formats/wbuf.c src/formats/file.c -lpng -ljpeg -lz -lm) ;;
     model) args=(-DNNT_BLAS_OPENBLAS src/base/err.c src/net/net.c src/net/layers.c src/net/loss.c src/net/act.c src/base/rng.c src/base/blas.c
         src/base/path.c src/formats/model.c src/formats/chunk.c src/formats/meta.c src/formats/wbuf.c
         src/formats/file.c
@@ -76,7 +78,8 @@ echo "fuzz.sh: built ${targets[*]/#/fuzz_} with $("$FUZZ_CC" --version | head -1
 
 # ---- replay: every seed and every saved reproducer, once, through each target
 if [ "$mode" = replay ]; then
-    inputs=("$ROOT/tests/fuzz/corpus/png"/*.png "$ROOT/tests/fuzz/corpus/model"/*.bin)
+    inputs=("$ROOT/tests/fuzz/corpus/png"/*.png "$ROOT/tests/fuzz/corpus/jpeg"/*.jpg
+        "$ROOT/tests/fuzz/corpus/model"/*.bin)
     shopt -s nullglob
     inputs+=("$ROOT"/tests/fuzz/regressions/*/*)
     shopt -u nullglob

@@ -1,5 +1,5 @@
-/* dataset.h — a folder of class sub-folders of PNGs: scanning it (scan.c), and loading it as a
- * uint8 matrix (dataset.c). */
+/* dataset.h — a folder of class sub-folders of PNG and JPEG images: scanning it (scan.c), and
+ * loading it as a uint8 matrix (dataset.c). */
 #ifndef NNT_DATASET_H
 #define NNT_DATASET_H
 
@@ -19,6 +19,16 @@ typedef struct nnt_filelist {
     int32_t *labels; /* n labels in [0, n_classes) */
 } nnt_filelist;
 
+/* The files below one class folder that the scan left out, and why (by their names). */
+typedef struct nnt_scan_ignored {
+    size_t n_unsupported; /* images of a format nnt does not read (.bmp, .gif, .webp, ...) */
+    size_t n_other;       /* files whose names are not those of images */
+    char exts[48];        /* the unsupported extensions seen, as ".gif .bmp" ("..." when more) */
+} nnt_scan_ignored;
+
+/* What ig counts, as "2 not images, 3 of unsupported formats .gif .bmp" ("" when nothing). */
+void dataset_describe_ignored(char *out, size_t cap, const nnt_scan_ignored *ig);
+
 /* What dataset_scan found. */
 typedef struct nnt_scan {
     int n_classes;
@@ -26,13 +36,21 @@ typedef struct nnt_scan {
     nnt_filelist train;
     nnt_filelist test; /* n == 0 when there is no test split */
     int has_test;
+    int has_train_dir;  /* the layout is dir/train/<class>/ rather than dir/<class>/ */
+    size_t n_ignored;   /* files ignored in both splits */
+    nnt_scan_ignored *ignored_train; /* n_classes: what each class folder of the training split
+                                        left out; NULL when n_ignored is 0 */
+    nnt_scan_ignored *ignored_test;  /* the same for the test split; NULL without one */
 } nnt_scan;
 
 /* Scans dir: either dir/train/<class>/ (+ optional dir/test/<class>/) or dir/<class>/. Images
- * are files ending in .png (any case) anywhere below a class folder; names starting with '.' are
- * ignored; other files are skipped. Fails naming the folder on: no class folders, fewer than two
- * classes, a class with no images, a test split whose classes differ, unreadable folders,
- * symlink loops. */
+ * are files named *.png, *.jpg or *.jpeg (any case; their content decides how they decode)
+ * anywhere below a class folder; names starting with '.' are ignored; other files are left out
+ * and counted per class (scan->ignored_*). The names decide because the scan opens no file: a
+ * folder of 60,000 images is listed from the directory entries alone. Fails naming the folder
+ * on: no class folders, fewer than two classes, class folders with no images (every one named,
+ * with what was ignored in it), a test split whose classes differ, unreadable folders, symlink
+ * loops. */
 int dataset_scan(nnt_scan *scan, const char *dir, nnt_err *err);
 void dataset_scan_free(nnt_scan *scan);
 
@@ -77,6 +95,12 @@ int dataset_probe(nnt_geometry *geom, const nnt_filelist *files, const nnt_load_
 int dataset_load(nnt_dataset *ds, size_t *n_skipped, const nnt_filelist *files,
                  const nnt_geometry *geom, const nnt_load_opts *opts, nnt_err *err);
 void dataset_free(nnt_dataset *ds);
+
+/* The classes that files listed images of but none loaded (--skip-bad skipped them all), named
+ * into out as "bag (all 30 failed to decode), coat (...)"; returns how many. listed[c] and
+ * loaded[c]: the images of class c in the list and in the loaded set. */
+int dataset_classes_lost(char *out, size_t cap, const size_t *listed, const size_t *loaded,
+                         int n_classes, char *const *names);
 
 /* Splits files into fit and held: round(frac · n_c) of each class c (at least one of a class
  * with two or more files, never all of them), chosen by rng, go to held; fit keeps the rest.

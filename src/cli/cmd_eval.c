@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "report.h"
 #include "nnt/blas.h"
 #include "nnt/dataset.h"
 #include "nnt/eval.h"
@@ -318,6 +319,7 @@ int cmd_eval(const eval_args *a)
         fprintf(stderr, "nnt: %s\n", err.msg);
         goto done;
     }
+    report_ignored(&scan, scan.has_test ? 2 : 1);
     folder = split_folder(&scan, root);
     map = alloc_array((size_t)scan.n_classes, sizeof *map);
     if (!folder || !map) {

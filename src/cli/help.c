@@ -4,7 +4,7 @@
 
 const char help_main[] =
     "Usage: nnt COMMAND [OPTIONS] ...\n"
-    "Train and use two-layer neural networks on folders of PNG images.\n"
+    "Train and use two-layer neural networks on folders of PNG and JPEG images.\n"
     "\n"
     "Commands:\n"
     "  train DIR             train a network on DIR/train/<class>/*.png (and DIR/test/)\n"
@@ -33,6 +33,7 @@ const char help_train[] =
     "Usage: nnt train [OPTIONS] DIR\n"
     "Train a two-layer network (one hidden layer) on the PNG images in DIR, laid out as\n"
     "DIR/train/<class>/*.png with an optional DIR/test/<class>/*.png, or DIR/<class>/*.png.\n"
+    "JPEG images (*.jpg, *.jpeg) are read as well; other files are left out with a note.\n"
     "Class names are the folder names in sorted order. Two classes train one sigmoid output\n"
     "(the tutorial's model); more train a softmax output.\n"
     "\n"
@@ -101,7 +102,7 @@ const char help_train[] =
 
 const char help_predict[] =
     "Usage: nnt predict [OPTIONS] MODEL IMAGE...\n"
-    "Classify PNG images with a model written by nnt train. Images are converted to the\n"
+    "Classify PNG and JPEG images with a model written by nnt train. Images are converted to the\n"
     "model's channels and resized (bilinear) to its input size when they differ.\n"
     "Prints one line per image: path, label, probability of that label (tab-separated).\n"
     "\n"

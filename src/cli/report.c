@@ -161,9 +161,35 @@ void report_loaded(const train_args *a, const nnt_shard *data, double seconds, i
     if (ranks > 1)
         fprintf(stderr, " by %d ranks", ranks);
     fputc('\n', stderr);
+    report_ignored(scan, 3);
     if (data->n_skipped)
         fprintf(stderr, "nnt: skipped %zu unreadable image%s\n", data->n_skipped,
                 data->n_skipped == 1 ? "" : "s");
+}
+
+void report_ignored(const nnt_scan *scan, int splits)
+{
+    const nnt_scan_ignored *lists[2] = {splits & 1 ? scan->ignored_train : NULL,
+                                        splits & 2 ? scan->ignored_test : NULL};
+    size_t n = 0;
+    for (int s = 0; s < 2; s++)
+        for (int c = 0; lists[s] && c < scan->n_classes; c++)
+            n += lists[s][c].n_other + lists[s][c].n_unsupported;
+    if (n == 0)
+        return;
+    fprintf(stderr, "nnt: note: ignored %zu file%s (nnt reads .png, .jpg and .jpeg):", n, n == 1 ? "" : "s");
+    const char *sep = " ";
+    for (int s = 0; s < 2; s++)
+        for (int c = 0; lists[s] && c < scan->n_classes; c++) {
+            char what[160];
+            dataset_describe_ignored(what, sizeof what, &lists[s][c]);
+            if (!what[0])
+                continue;
+            fprintf(stderr, "%s%s%s: %s", sep, scan->has_train_dir ? (s ? "test/" : "train/") : "",
+                    scan->class_names[c], what);
+            sep = "; ";
+        }
+    fputc('\n', stderr);
 }
 
 void report_solver(nnt_solver solver, size_t m)

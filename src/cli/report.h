@@ -40,6 +40,9 @@ void report_progress_free(report_progress *p);
 
 /* The classes, the images of each set and their geometry, once loaded in `seconds`. */
 void report_loaded(const train_args *a, const nnt_shard *data, double seconds, int ranks);
+/* One note line on stderr naming, per class folder, the files the scan ignored and why; nothing
+ * when it ignored none. splits: 1 the training split, 2 the test split, 3 both. */
+void report_ignored(const nnt_scan *scan, int splits);
 /* Which solver trains, on m training images. */
 void report_solver(nnt_solver solver, size_t m);
 /* One warning line when --lr is far outside the optimiser's usual range on n_x inputs

@@ -185,6 +185,25 @@ void dataset_free(nnt_dataset *ds)
     memset(ds, 0, sizeof *ds);
 }
 
+int dataset_classes_lost(char *out, size_t cap, const size_t *listed, const size_t *loaded,
+                         int n_classes, char *const *names)
+{
+    int n = 0;
+    size_t k = 0;
+    out[0] = '\0';
+    for (int c = 0; c < n_classes; c++) {
+        if (listed[c] == 0 || loaded[c] != 0)
+            continue;
+        if (k < cap) {
+            int w = snprintf(out + k, cap - k, "%s%s (all %zu failed to decode)", n ? ", " : "",
+                             names[c], listed[c]);
+            k += w > 0 ? (size_t)w : 0;
+        }
+        n++;
+    }
+    return n;
+}
+
 int filelist_split(nnt_filelist *fit, nnt_filelist *held, const nnt_filelist *files, double frac,
                    int n_classes, nnt_rng *rng, nnt_err *err)
 {

@@ -106,33 +106,14 @@ static void on_png_flush(png_structp png)
     (void)png;
 }
 
-/* Opens path and checks the 8-byte signature, so that "not a PNG" gets its own message rather
- * than whatever libpng would say about the bytes. */
-static FILE *open_png(img_io *io, const char *path, nnt_err *err)
+/* The stream after the signature, which image.c has read and recognised. */
+static void init_io(img_io *io, nnt_image_file *f, nnt_err *err)
 {
     memset(io, 0, sizeof *io);
-    io->path = path;
+    io->path = f->path;
     io->err = err;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        nnt_errf(err, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    png_byte sig[8];
-    size_t n = fread(sig, 1, sizeof sig, fp);
-    if (n == 0 && ferror(fp))
-        nnt_errf(err, "%s: read error: %s", path, strerror(errno));
-    else if (n == 0)
-        nnt_errf(err, "%s: empty file", path);
-    else if (n < sizeof sig || png_sig_cmp(sig, 0, sizeof sig) != 0)
-        nnt_errf(err, "%s: not a PNG file (bad signature)", path);
-    else {
-        io->fp = fp;
-        io->n_read = sizeof sig;
-        return fp;
-    }
-    fclose(fp);
-    return NULL;
+    io->fp = f->fp;
+    io->n_read = 8;
 }
 
 static png_structp new_reader(img_io *io)
@@ -215,16 +196,11 @@ static int probe_stream(nnt_image_info *info, img_io *io, uint64_t max_pixels)
     return 0;
 }
 
-int img_probe(nnt_image_info *info, const char *path, uint64_t max_pixels, nnt_err *err)
+int img_png_probe(nnt_image_info *info, nnt_image_file *f, uint64_t max_pixels, nnt_err *err)
 {
-    memset(info, 0, sizeof *info);
     img_io io;
-    FILE *fp = open_png(&io, path, err);
-    if (!fp)
-        return -1;
-    int rc = probe_stream(info, &io, max_pixels);
-    fclose(fp);
-    return rc;
+    init_io(&io, f, err);
+    return probe_stream(info, &io, max_pixels);
 }
 
 static int decode_stream(nnt_image *img, img_io *io, int want_channels, uint64_t max_pixels)
@@ -301,26 +277,11 @@ static int decode_stream(nnt_image *img, img_io *io, int want_channels, uint64_t
     return 0;
 }
 
-int img_load(nnt_image *img, const char *path, int channels, uint64_t max_pixels, nnt_err *err)
+int img_png_load(nnt_image *img, nnt_image_file *f, int channels, uint64_t max_pixels, nnt_err *err)
 {
-    memset(img, 0, sizeof *img);
-    if (channels != 0 && channels != 1 && channels != 3)
-        return nnt_errf(err, "%s: cannot decode to %d channels (0, 1 or 3)", path, channels);
     img_io io;
-    FILE *fp = open_png(&io, path, err);
-    if (!fp)
-        return -1;
-    int rc = decode_stream(img, &io, channels, max_pixels);
-    fclose(fp);
-    return rc;
-}
-
-void img_free(nnt_image *img)
-{
-    if (!img)
-        return;
-    free(img->pixels);
-    memset(img, 0, sizeof *img);
+    init_io(&io, f, err);
+    return decode_stream(img, &io, channels, max_pixels);
 }
 
 static int write_stream(img_io *io, const nnt_image *img, size_t row_bytes)

@@ -4,12 +4,13 @@
  * stack of visited folders did, in the C library instead. */
 #include <errno.h>
 #include <fts.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "nnt/dataset.h"
+#include "nnt/image.h"
 #include "nnt/path.h"
 
 #define MAX_DEPTH 64 /* folder levels below a split's root; deeper is refused, not walked */
@@ -45,10 +46,36 @@ static void strvec_free(strvec *s)
     memset(s, 0, sizeof *s);
 }
 
-static int is_png_name(const char *name)
+/* Counts a file the scan leaves out of its class. */
+static void ignore_file(nnt_scan_ignored *ig, const char *name)
 {
-    size_t n = strlen(name);
-    return n > 4 && strcasecmp(name + n - 4, ".png") == 0;
+    const char *ext;
+    if (img_name_kind(name, &ext) == NNT_NAME_OTHER) {
+        ig->n_other++;
+        return;
+    }
+    ig->n_unsupported++;
+    size_t have = strlen(ig->exts), n = strlen(ext);
+    for (const char *p = ig->exts; (p = strstr(p, ext)) != NULL; p += n)
+        if (p[n] == '\0' || p[n] == ' ')
+            return; /* listed already */
+    if (strcmp(ig->exts + (have > 3 ? have - 3 : 0), "...") == 0)
+        return;
+    if (have + n + 1 + 4 < sizeof ig->exts)
+        snprintf(ig->exts + have, sizeof ig->exts - have, "%s%s", have ? " " : "", ext);
+    else
+        snprintf(ig->exts + have, sizeof ig->exts - have, "%s", have ? " ..." : "...");
+}
+
+void dataset_describe_ignored(char *out, size_t cap, const nnt_scan_ignored *ig)
+{
+    int k = 0;
+    out[0] = '\0';
+    if (ig->n_other)
+        k = snprintf(out, cap, "%zu %s", ig->n_other, ig->n_other == 1 ? "not an image" : "not images");
+    if (ig->n_unsupported && k >= 0 && (size_t)k < cap)
+        snprintf(out + k, cap - (size_t)k, "%s%zu of unsupported format%s %s", k ? ", " : "",
+                 ig->n_unsupported, ig->n_unsupported == 1 ? "" : "s", ig->exts);
 }
 
 /* fts's order within a folder: names by byte order, as path_cmp sorts them. */
@@ -86,9 +113,27 @@ static int label_files(int32_t **labels, size_t *cap, const strvec *files, size_
     return 0;
 }
 
+/* Appends ig to the per-class list, grown to the classes' capacity. */
+static int push_ignored(nnt_scan_ignored **list, size_t *cap, size_t n, const nnt_scan_ignored *ig)
+{
+    if (n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16, bytes;
+        nnt_scan_ignored *l = nnt_mul_size(&bytes, c, sizeof *l) ? NULL : realloc(*list, bytes);
+        if (!l)
+            return -1;
+        *list = l;
+        *cap = c;
+    }
+    (*list)[n] = *ig;
+    return 0;
+}
+
 /* The class folders of root (sorted; names starting with '.' ignored at every level) and every
- * regular *.png below each, in walk order, appended to list with their class's label. */
-static int scan_split(nnt_filelist *list, strvec *classes, const char *root, nnt_err *err)
+ * regular *.png, *.jpg and *.jpeg below each, in walk order, appended to list with their class's
+ * label; *ignored (one per class) says what else each held. Every class folder without images
+ * is named in the one error. */
+static int scan_split(nnt_filelist *list, strvec *classes, nnt_scan_ignored **ignored,
+                      size_t *n_ignored, const char *root, nnt_err *err)
 {
     char *roots[] = {(char *)root, NULL};
     FTS *fts = fts_open(roots, FTS_LOGICAL | FTS_NOCHDIR, by_name);
@@ -96,6 +141,10 @@ static int scan_split(nnt_filelist *list, strvec *classes, const char *root, nnt
         return nnt_errf(err, "%s: cannot open folder: %s", root, strerror(errno));
     strvec files = {0};
     size_t cap = 0, first = 0; /* first: the current class's first file */
+    size_t ig_cap = 0, n_empty = 0;
+    nnt_scan_ignored ig = {0};
+    /* the classes without images: all of them, and the first one's path and reason */
+    char empty[NNT_ERR_MAX] = "", first_path[NNT_ERR_MAX / 2] = "", first_why[160] = "";
     int rc = 0;
     FTSENT *e;
     errno = 0;
@@ -111,14 +160,28 @@ static int scan_split(nnt_filelist *list, strvec *classes, const char *root, nnt
             rc = nnt_errf(err, "%s: folders nested deeper than %d levels", e->fts_path, MAX_DEPTH);
         } else if (e->fts_info == FTS_D && e->fts_level == 1) {
             first = files.n;
+            memset(&ig, 0, sizeof ig);
         } else if (e->fts_info == FTS_DP && e->fts_level == 1) { /* a class folder, walked */
-            if (files.n == first)
-                rc = nnt_errf(err, "%s: class folder has no .png images", e->fts_path);
-            else if (strvec_push_copy(classes, e->fts_name) ||
-                     label_files(&list->labels, &cap, &files, first, (int32_t)(classes->n - 1)))
+            *n_ignored += ig.n_other + ig.n_unsupported;
+            if (files.n == first) {
+                char why[160] = "", what[140];
+                dataset_describe_ignored(what, sizeof what, &ig);
+                if (what[0])
+                    snprintf(why, sizeof why, " (ignored %s)", what);
+                if (n_empty++ == 0) {
+                    snprintf(first_path, sizeof first_path, "%s", e->fts_path);
+                    snprintf(first_why, sizeof first_why, "%s", why);
+                }
+                size_t have = strlen(empty);
+                snprintf(empty + have, sizeof empty - have, "%s%s%s", have ? ", " : "", e->fts_name, why);
+            } else if (strvec_push_copy(classes, e->fts_name) ||
+                       label_files(&list->labels, &cap, &files, first, (int32_t)(classes->n - 1)) ||
+                       push_ignored(ignored, &ig_cap, classes->n - 1, &ig))
                 rc = nnt_errf(err, "%s: out of memory", root);
-        } else if (e->fts_info == FTS_F && e->fts_level > 1 && is_png_name(e->fts_name)) {
-            if (strvec_push_copy(&files, e->fts_path))
+        } else if (e->fts_info == FTS_F && e->fts_level > 1) {
+            if (img_name_kind(e->fts_name, NULL) != NNT_NAME_IMAGE)
+                ignore_file(&ig, e->fts_name);
+            else if (strvec_push_copy(&files, e->fts_path))
                 rc = nnt_errf(err, "%s: out of memory", root);
         }
         errno = 0;
@@ -126,8 +189,12 @@ static int scan_split(nnt_filelist *list, strvec *classes, const char *root, nnt
     if (rc == 0 && errno != 0)
         rc = nnt_errf(err, "%s: cannot read folder: %s", root, strerror(errno));
     fts_close(fts);
+    if (rc == 0 && n_empty == 1)
+        rc = nnt_errf(err, "%s: class folder has no .png, .jpg or .jpeg images%s", first_path, first_why);
+    else if (rc == 0 && n_empty > 1)
+        rc = nnt_errf(err, "%s: %zu class folders have no .png, .jpg or .jpeg images: %s", root, n_empty, empty);
     if (rc == 0 && classes->n == 0)
-        rc = nnt_errf(err, "%s: no class folders (expected %s/<class>/*.png)", root, root);
+        rc = nnt_errf(err, "%s: no class folders (expected %s/<class>/*.png or *.jpg)", root, root);
     if (rc) {
         strvec_free(&files);
         return -1;
@@ -168,9 +235,11 @@ int dataset_scan(nnt_scan *scan, const char *dir, nnt_err *err)
     if (!train_dir || !test_dir) {
         rc = nnt_errf(err, "%s: out of memory", dir);
     } else if (dir_exists(train_dir)) {
-        rc = scan_split(&scan->train, &classes, train_dir, err);
+        scan->has_train_dir = 1;
+        rc = scan_split(&scan->train, &classes, &scan->ignored_train, &scan->n_ignored, train_dir, err);
         if (rc == 0 && dir_exists(test_dir)) {
-            rc = scan_split(&scan->test, &test_classes, test_dir, err);
+            rc = scan_split(&scan->test, &test_classes, &scan->ignored_test, &scan->n_ignored, test_dir,
+                            err);
             scan->has_test = rc == 0;
             if (rc == 0) {
                 int same = test_classes.n == classes.n;
@@ -191,7 +260,7 @@ int dataset_scan(nnt_scan *scan, const char *dir, nnt_err *err)
             }
         }
     } else {
-        rc = scan_split(&scan->train, &classes, dir, err);
+        rc = scan_split(&scan->train, &classes, &scan->ignored_train, &scan->n_ignored, dir, err);
     }
     if (rc == 0 && classes.n < 2)
         rc = nnt_errf(err, "%s: only one class ('%s'); a classifier needs at least two class folders",
@@ -208,6 +277,11 @@ int dataset_scan(nnt_scan *scan, const char *dir, nnt_err *err)
     }
     scan->n_classes = (int)classes.n;
     scan->class_names = classes.v;
+    if (scan->n_ignored == 0) { /* nothing to say about any class */
+        free(scan->ignored_train);
+        free(scan->ignored_test);
+        scan->ignored_train = scan->ignored_test = NULL;
+    }
     return 0;
 }
 
@@ -218,5 +292,7 @@ void dataset_scan_free(nnt_scan *scan)
     free(scan->class_names);
     filelist_free(&scan->train);
     filelist_free(&scan->test);
+    free(scan->ignored_train);
+    free(scan->ignored_test);
     memset(scan, 0, sizeof *scan);
 }

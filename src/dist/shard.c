@@ -75,6 +75,48 @@ static int check_same_lists(const nnt_scan *scan, const char *dir, const nnt_com
                     dir, -count[1], count[0], -count[3], count[2]);
 }
 
+/* A class without images is an error everywhere else (the scan refuses an empty class folder):
+ * so is one whose every training or test image --skip-bad skipped, over all ranks. The lists
+ * are alike on every rank, the loaded counts summed: every rank reaches the same verdict. */
+static int check_classes_left(const nnt_shard *s, const nnt_filelist *fit, const nnt_shard_opts *o,
+                              const nnt_comm *comm, nnt_err *err)
+{
+    int n = s->scan.n_classes, rank = comm ? comm->rank : 0;
+    double *loaded = calloc(2 * (size_t)n, sizeof *loaded);
+    size_t *count = calloc(4 * (size_t)n, sizeof *count); /* listed and loaded, training and test */
+    int rc = loaded && count ? 0 : nnt_errf(err, "out of memory");
+    if (agree_failed(comm, rc, err))
+        goto done; /* before the sum, which every rank must join */
+    for (size_t j = 0; j < s->train.m; j++)
+        loaded[s->train.y[j]]++;
+    for (size_t j = 0; j < s->test.m; j++)
+        loaded[n + s->test.y[j]]++;
+    comm_allreduce_sum_double(comm, loaded, 2 * (size_t)n); /* whole numbers: exact */
+    for (size_t j = 0; j < fit->n; j++)
+        count[fit->labels[j]]++;
+    for (size_t j = 0; j < s->scan.test.n; j++)
+        count[2 * n + s->scan.test.labels[j]]++;
+    for (int c = 0; c < n; c++) {
+        count[n + c] = (size_t)loaded[c];
+        count[3 * n + c] = (size_t)loaded[n + c];
+    }
+    char lost_train[NNT_ERR_MAX / 2], lost_test[NNT_ERR_MAX / 2];
+    int n_train = dataset_classes_lost(lost_train, sizeof lost_train, count, count + n, n,
+                                       s->scan.class_names);
+    int n_test = dataset_classes_lost(lost_test, sizeof lost_test, count + 2 * n, count + 3 * n, n,
+                                      s->scan.class_names);
+    if ((n_train || n_test) && rank != 0)
+        rc = nnt_err_peer(err, "--skip-bad left a class without images");
+    else if (n_train || n_test)
+        rc = nnt_errf(err, "%s: --skip-bad left %s without images: %s%s%s%s%s", o->dir,
+                      n_train + n_test == 1 ? "a class" : "classes", n_train ? "training: " : "",
+                      lost_train, n_train && n_test ? "; " : "", n_test ? "test: " : "", lost_test);
+done:
+    free(loaded);
+    free(count);
+    return rc;
+}
+
 int shard_load(nnt_shard *s, const nnt_shard_opts *o, const nnt_comm *comm, nnt_err *err)
 {
     memset(s, 0, sizeof *s);
@@ -128,6 +170,7 @@ int shard_load(nnt_shard *s, const nnt_shard_opts *o, const nnt_comm *comm, nnt_
     for (size_t k = 0; k < s->train.m; k++)
         where[k] = where[s->train.file[k]]; /* train.file[k] >= k: read before written */
     s->position = where;
+    where = NULL; /* s owns it now: shard_free frees it */
     double sums[5] = {(double)s->train.m, (double)s->val.m, (double)s->test.m,
                       (double)(skipped[0] + skipped[1]), (double)skipped[2]};
     comm_allreduce_sum_double(comm, sums, 5);
@@ -135,6 +178,8 @@ int shard_load(nnt_shard *s, const nnt_shard_opts *o, const nnt_comm *comm, nnt_
     s->n_val = (size_t)sums[1];
     s->n_test = (size_t)sums[2];
     s->n_skipped = (size_t)sums[3] + (size_t)sums[4];
+    if (s->n_skipped && check_classes_left(s, fit_list, o, comm, err))
+        goto fail;
     if (o->scale != NNT_SCALE_NONE && shard_scale(s, o->scale, comm, err))
         goto fail;
     for (int i = 0; i < 3; i++)
