@@ -1,6 +1,5 @@
 /* main.c — parses the command line and dispatches to a command; nothing else (the train options
- * are trainopt.c's). Over 300 lines as
- * one concern: each command's getopt table and the checks of its values, read side by side. */
+ * are trainopt.c's): each command's getopt table and the checks of its values, side by side. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <png.h>
