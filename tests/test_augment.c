@@ -158,10 +158,10 @@ static void identities(void)
     }
     size_t n;
     nnt_augment e = parsed("elastic=34:4");
-    CHECK(augment_work_floats(&n, &e, W, H, 3) == 0 && n == 3 * W * H + 25 + 2 * W + (W + 3) * (H + 3) * 3);
+    CHECK(augment_work_floats(&n, &e, W, H, 3) == 0 && n == 3 * W * H + 25 + 7 * W + (W + 3) * (H + 3) * 3);
     CHECK(augment_work_floats(&n, &e, UINT32_MAX, UINT32_MAX, 1) == -1);
     nnt_augment r = parsed("rotate=10");
-    CHECK(augment_work_floats(&n, &r, W, H, 1) == 0 && n == 2 * W + (W + 3) * (H + 3));
+    CHECK(augment_work_floats(&n, &r, W, H, 1) == 0 && n == 7 * W + (W + 3) * (H + 3));
     CHECK(augment_work_floats(&n, &r, UINT32_MAX, UINT32_MAX, 3) == -1);
     nnt_augment m = parsed("shift=3,flip"); /* whole-pixel moves need no scratch */
     CHECK(augment_work_floats(&n, &m, UINT32_MAX, UINT32_MAX, 3) == 0 && n == 0);

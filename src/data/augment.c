@@ -2,6 +2,7 @@
  * drawn from a key that hashes (seed, epoch, position) so that no generator state is kept and the
  * same image is transformed alike whatever the threads, ranks or batch. Over 400 lines as one
  * concern: the list's parser and the transforms it names, with the sampling they share. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,14 +181,14 @@ int augment_work_floats(size_t *n, const nnt_augment *a, uint32_t w, uint32_t h,
     if (augment_moves_only(a))
         return 0;
     /* with elastic: dx, dy and a pass's output, each w × h, and the kernel's 2r + 1 taps; then
-     * a row's sample positions, 2w; then the image as floats in a border of zeros,
-     * (w + 3) × (h + 3) × channels */
+     * a row's sample positions, 2w; the image as floats in a border of zeros, (w + 3) × (h + 3)
+     * × channels; and the one-channel sampler's offsets and taps, 5w */
     if (a->elastic_alpha > 0.0f &&
         (nnt_mul_size(&px, w, h) || nnt_mul_size(&fields, px, 3) ||
          nnt_add_size(&fields, fields, 2 * elastic_radius(a->elastic_sigma) + 1)))
         return -1;
     if (nnt_mul_size(&pad, (size_t)w + 3, (size_t)h + 3) ||
-        nnt_mul_size(&pad, pad, (size_t)channels) || nnt_mul_size(&coords, w, 2) ||
+        nnt_mul_size(&pad, pad, (size_t)channels) || nnt_mul_size(&coords, w, 7) ||
         nnt_add_size(n, fields, coords) || nnt_add_size(n, *n, pad))
         return -1;
     return 0;
@@ -287,6 +288,43 @@ NNT_VECTOR static void sample_row(uint8_t *d, const float *P, size_t ldp, size_t
     }
 }
 
+/* sample_row for one channel (grey images, the common case), the same arithmetic in the same
+ * order, so the same bits, in three passes over the row so that two of them vectorise: where
+ * each pixel samples (offsets into P and weights; arithmetic only), the four taps' loads (a
+ * pixel at a time: the compiler's gathers are off for this tuning), then the interpolation
+ * and rounding (arithmetic only). sx and sy are overwritten by the weights; t holds 5·w
+ * floats. P holds (w + 3)·(h + 3) floats, which the caller checked is within int range. */
+NNT_VECTOR static void sample_row1(uint8_t *d, const float *P, int ldp, int w, int h, float *sx,
+                                   float *sy, float *t)
+{
+    float xmax = (float)w, ymax = (float)h;
+    int32_t *o = (int32_t *)t;
+    float *p00 = t + w, *p01 = p00 + w, *p10 = p01 + w, *p11 = p10 + w;
+    for (int x = 0; x < w; x++) {
+        float fx = sx[x] > -1.0f ? sx[x] : -1.0f, fy = sy[x] > -1.0f ? sy[x] : -1.0f; /* NaN: −1 */
+        fx = fx < xmax ? fx : xmax;
+        fy = fy < ymax ? fy : ymax;
+        int x0 = (int)(fx + 1.0f) - 1, y0 = (int)(fy + 1.0f) - 1; /* floor: fx + 1 ≥ 0 */
+        sx[x] = fx - (float)x0;
+        sy[x] = fy - (float)y0;
+        o[x] = (y0 + 1) * ldp + x0 + 1;
+    }
+    for (int x = 0; x < w; x++) {
+        const float *p = P + o[x];
+        p00[x] = p[0];
+        p01[x] = p[1];
+        p10[x] = p[ldp];
+        p11[x] = p[ldp + 1];
+    }
+    for (int x = 0; x < w; x++) {
+        float wx = sx[x], wy = sy[x];
+        float top = p00[x] + wx * (p01[x] - p00[x]);
+        float bottom = p10[x] + wx * (p11[x] - p10[x]);
+        int v = (int)(top + wy * (bottom - top) + 0.5f); /* round half up: the sum is ≥ 0.5 */
+        d[x] = (uint8_t)(v < 255 ? v : 255);
+    }
+}
+
 /* Where row y's pixels sample the source: (sx, sy) = (m[2], m[5]) + M·(f·(x + ½ − cx), qy)
  * (M = m[0], m[1]; m[3], m[4]; f = −1 mirrors) plus the elastic displacement ex, ey of the row
  * (NULL: none), for x < w. Arithmetic only, so it vectorises. */
@@ -366,7 +404,10 @@ void augment_image(uint8_t *dst, const uint8_t *src, uint32_t width, uint32_t he
     for (size_t y = 0; y < h; y++) {
         row_positions(sxs, sys, m, flip ? -1.0 : 1.0, cx, (double)y + 0.5 - cy,
                       dx ? dx + y * w : NULL, dy ? dy + y * w : NULL, w);
-        sample_row(dst + y * row, P, ldp, w, h, c, sxs, sys);
+        if (c == 1 && ldp * (h + 3) <= INT_MAX)
+            sample_row1(dst + y * row, P, (int)ldp, (int)w, (int)h, sxs, sys, P + ldp * (h + 3));
+        else
+            sample_row(dst + y * row, P, ldp, w, h, c, sxs, sys);
     }
 }
 
