@@ -69,6 +69,8 @@ typedef struct show_args {
 } show_args;
 
 int cmd_train(const train_args *a);
+/* `nnt cv`: its options and its run (cmd_cv.c). */
+int main_cv(int argc, char **argv);
 int cmd_predict(const predict_args *a);
 int cmd_eval(const eval_args *a);
 int cmd_info(const info_args *a);
@@ -88,7 +90,7 @@ int parse_size(uint32_t *w, uint32_t *h, const char *s);
 int parse_float(float *out, const char *s, double lo, int lo_ok, double hi);
 
 /* The --help texts (help.c): of nnt itself and of each command. */
-extern const char help_main[], help_train[], help_predict[], help_eval[], help_info[],
+extern const char help_main[], help_train[], help_cv[], help_predict[], help_eval[], help_info[],
     help_export[], help_show[];
 
 /* Prints s to f as a JSON string literal (quotes, escapes). */

@@ -16,6 +16,7 @@ const char help_main[] =
     "  export --format npz|onnx MODEL OUT\n"
     "                        write the model for numpy or ONNX runtimes\n"
     "  show MODEL -o OUT.png draw the first-layer weights of every hidden unit\n"
+    "  cv -k K DIR           stratified K-fold cross-validation of the train options\n"
     "\n"
     "  nnt COMMAND --help    options of a command\n"
     "  nnt --version         version and libraries\n"
@@ -125,6 +126,19 @@ const char help_eval[] =
     "      --top N           how many confidently wrong files to list (default 10)\n"
     "      --max-pixels N    refuse images of more than N pixels (default 67108864)\n"
     "      --threads N       decoding and BLAS threads (default: all cores)\n"
+    "  -h, --help            this help\n";
+
+const char help_cv[] =
+    "Usage: nnt cv [OPTIONS] [TRAIN OPTIONS] DIR\n"
+    "Stratified K-fold cross-validation on the training split of DIR: each fold is held out\n"
+    "in turn, a network is trained on the others with the train options (nnt train --help;\n"
+    "same meaning, --val-split excepted) and scored on it. Prints each fold's accuracy and\n"
+    "loss, then their mean and sample standard deviation. The images are decoded once.\n"
+    "\n"
+    "  -k, --folds K         folds, 2 to 256 (default 5)\n"
+    "      --workers N       folds trained at once (default: the CPUs nnt may use); the\n"
+    "                        numbers never depend on it, only on --threads (default 1 here)\n"
+    "      --json            one JSON object instead of the table\n"
     "  -h, --help            this help\n";
 
 const char help_info[] =
