@@ -59,6 +59,10 @@ expect 1 "$NNT" train --optimizer sgd --lr 1e30 --epochs 20 -o "$T/good.bin" "$D
 has "$T/err" "diverged"
 has "$T/err" "lower learning rate (--lr)"
 check "diverged run left the old model" cmp -s "$T/good.bin" "$T/orig.bin"
+# a loss that explodes but stays finite (it exited 0 with a one-class model before)
+expect 1 "$NNT" train --optimizer sgd --lr 1e6 --batch full --epochs 20 -o "$T/good.bin" "$D"
+has "$T/err" "over 100 times the first epoch's"
+check "a finite divergence left the old model" cmp -s "$T/good.bin" "$T/orig.bin"
 
 # ---- a full disk (the file size limit makes the write fail): old model kept, no temp file ----
 ( trap '' XFSZ; ulimit -f 1; exec "$NNT" train -q $FAST --hidden 64 -o "$T/good.bin" "$D" ) >"$T/out" 2>"$T/err"

@@ -216,7 +216,7 @@ done
 
 # ---- runtime errors: exit 1, message naming the file ----
 expect 1 "$NNT" train "$T/nope";                 has "$T/err" "$T/nope: No such file or directory"
-expect 1 "$NNT" train -o "$T/no/dir/m.bin" "$D"; has "$T/err" "$T/no/dir/m.bin: cannot write there"
+expect 1 "$NNT" train -o "$T/no/dir/m.bin" "$D"; has "$T/err" "$T/no/dir/m.bin: cannot write the model (-o) there"
 expect 1 "$NNT" predict "$T/nope.bin" "$first";  has "$T/err" "$T/nope.bin"
 printf 'hello' >"$T/text.bin"
 expect 1 "$NNT" predict "$T/text.bin" "$first";  has "$T/err" "$T/text.bin"

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "nnt/export.h"
+#include "nnt/file.h"
 #include "nnt/model.h"
 
 #ifndef NNT_VERSION
@@ -15,7 +16,7 @@ int cmd_export(const export_args *a)
 {
     nnt_err err;
     nnt_model m = {0};
-    if (model_load(&m, a->model, &err)) {
+    if (file_check_writable(a->output, "the export", &err) || model_load(&m, a->model, &err)) {
         fprintf(stderr, "nnt: %s\n", err.msg);
         return EXIT_RUNTIME;
     }

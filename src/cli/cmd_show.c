@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "nnt/file.h"
 #include "nnt/image.h"
 #include "nnt/model.h"
 #include "nnt/mosaic.h"
@@ -16,7 +17,8 @@ int cmd_show(const show_args *a)
 {
     nnt_err err;
     nnt_model m = {0};
-    if (model_load(&m, a->model, &err)) {
+    if (file_check_writable(a->output, "the mosaic (-o)", &err) ||
+        model_load(&m, a->model, &err)) {
         fprintf(stderr, "nnt: %s\n", err.msg);
         return EXIT_RUNTIME;
     }

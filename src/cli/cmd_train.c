@@ -2,7 +2,6 @@
  * the data (shard.h), trains (train_run), reports (report.c) and writes the model; prints the
  * one message of a failure the ranks agreed on (agree.h) and picks exit codes. */
 #include <errno.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include "nnt/comm.h"
 #include "nnt/defaults.h"
 #include "nnt/eval.h"
+#include "nnt/file.h"
 #include "nnt/model.h"
 #include "nnt/scale.h"
 #include "nnt/shard.h"
@@ -39,15 +39,16 @@ static void catch_signals(void)
 
 static const char *signal_name(int sig) { return sig == SIGINT ? "SIGINT" : "SIGTERM"; }
 
-/* Fails early, before hours of training, when the output could not be written anyway. */
-static int check_output_dir(const char *output, nnt_err *err)
+/* Fails early, before any image is decoded, when an output could not be written anyway. */
+static int check_outputs(const train_args *a, nnt_err *err)
 {
-    char *copy = strdup(output);
-    if (!copy)
-        return nnt_errf(err, "out of memory");
-    int ok = access(dirname(copy), W_OK | X_OK) == 0, why = errno;
-    free(copy);
-    return ok ? 0 : nnt_errf(err, "%s: cannot write there: %s", output, strerror(why));
+    if (file_check_writable(a->output, "the model (-o)", err) ||
+        (a->plot && file_check_writable(a->plot, "the chart (--plot)", err)))
+        return -1;
+    if (a->plot && strcmp(a->plot, a->output) == 0)
+        return nnt_errf(err, "%s: named by both -o and --plot; the chart would replace the model",
+                        a->output);
+    return 0;
 }
 
 /* A usage error found once the ranks are known: rank 0 says it, every rank exits alike. */
@@ -125,7 +126,7 @@ int cmd_train(const train_args *args)
         goto done;
     }
     if (lead)
-        rc = check_output_dir(a->output, &err) || (a->plot && check_output_dir(a->plot, &err));
+        rc = check_outputs(a, &err);
     if (agree_failed(&comm, rc, &err)) {
         print_failure(&err, "");
         goto done;

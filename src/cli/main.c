@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <png.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +269,9 @@ int main(int argc, char **argv)
     if (core && setenv("OPENBLAS_CORETYPE", core, 1) == 0)
         execv("/proc/self/exe", argv); /* returns only on failure: carry on with what we have */
 
+    /* past a file size limit (ulimit -f) a write then fails with EFBIG, which file_save reports
+     * naming the file and cleans up after, instead of the signal killing nnt mid-save */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         fputs(help_main, stderr);
         return EXIT_USAGE;

@@ -24,7 +24,7 @@ static int train_epochs(nnt_stepper *s, nnt_train_result *res, nnt_rng *rng, int
 {
     int one_rank = comm_size(o->comm) == 1, keep = has_val && o->patience > 0, since_best = 0;
     size_t M = s->images, seen = 0;
-    double t0 = train_clock(), best_loss = INFINITY;
+    double t0 = train_clock(), best_loss = INFINITY, first_loss = NAN;
     for (int epoch = 1; epoch <= o->epochs; epoch++) {
         if (s->begin_epoch)
             s->begin_epoch(s->self, rng);
@@ -54,6 +54,16 @@ static int train_epochs(nnt_stepper *s, nnt_train_result *res, nnt_rng *rng, int
         }
         res->epochs_run = epoch;
         res->final_loss = loss_sum / (double)M;
+        /* a loss that explodes without overflowing (sgd at --lr 1e6: 76811, a model that
+         * predicts one class) is divergence too: 100x the first epoch's, which is the loss
+         * of the initial weights, and above 10 (far past chance's ln K for any K we train);
+         * the sums are over all ranks, so every rank stops alike */
+        if (epoch == 1)
+            first_loss = res->final_loss;
+        else if (res->final_loss > 100.0 * first_loss && res->final_loss > 10.0)
+            return nnt_errf(err, "training diverged at epoch %d: the loss is %.4g, over 100 times "
+                                 "the first epoch's %.4g; try a lower learning rate (--lr)",
+                            epoch, res->final_loss, first_loss);
 
         nnt_epoch e = {epoch, o->epochs, loss_sum / (double)M, (double)correct / (double)M,
                        NAN, NAN, NAN, 0.0, 0.0, 0};
