@@ -1,7 +1,7 @@
 # cli_mpi.sh — data-parallel training over 2 MPI ranks on loopback: the full-batch model of 2 ranks
 # predicts as the 1-rank model does, mini-batches train (with dropout and augmentation too), rank
 # 0 alone reports, and a failure on one rank (bad file, divergence) stops both with one message
-# and exit 1, never a hang.
+# and exit 1, never a hang; a stopped rank leaves the other idle.
 # Skips (77) unless nnt was built with -DNNT_MPI=ON and mpirun is at hand.
 . "$(dirname "$0")/lib.sh"
 D="$NNT_SOURCE_DIR/data"
@@ -202,5 +202,43 @@ check "exit status $code is not 0" test "$code" != 0
 has "$T/err" "interrupted by SIGTERM"
 check "one message, from rank 0" test "$(grep -c 'interrupted by' "$T/err")" = 1
 check "no model written" test ! -e "$T/sig.bin"
+
+# ---- a stopped rank (SIGSTOP) leaves the other idle, not spinning a core, and the run goes on
+# after SIGCONT; both exchanges (shared memory, and MPI's collectives) ----
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+for shm in 1 0; do
+  rm -f "$T/err"
+  NNT_MPI_SHARED_MEMORY=$shm mpi 2 -x NNT_MPI_SHARED_MEMORY "$NNT" train --epochs 1000000 \
+    --threads 1 --log-every 1 -o "$T/stop.bin" "$D" >"$T/out" 2>"$T/err" &
+  run=$!
+  r0="" r1=""
+  for _ in $(seq 300); do
+    if grep -q "^epoch" "$T/err" 2>/dev/null; then
+      for p in $(pgrep -f -- "--epochs 1000000 --threads 1 --log-every 1 -o $T/stop.bin" || true); do
+        env=$(tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null)
+        echo "$env" | grep -qx OMPI_COMM_WORLD_RANK=0 && r0=$p
+        echo "$env" | grep -qx OMPI_COMM_WORLD_RANK=1 && r1=$p
+      done
+    fi
+    [ -n "$r0" ] && [ -n "$r1" ] && break
+    sleep 0.1
+  done
+  check "shared memory $shm: found both ranks" test -n "$r0" -a -n "$r1"
+  if [ -n "$r0" ] && [ -n "$r1" ]; then
+    kill -STOP "$r1"
+    sleep 0.5 # past the first spin and yield: rank 0 is now waiting as it will for as long
+    a=$(ticks "$r0"); sleep 3; b=$(ticks "$r0")
+    hz=$(getconf CLK_TCK)
+    # a spin-wait takes all 3 s of CPU (a yielding one, most of it); the back-off, about 1 %
+    check "shared memory $shm: rank 0 used $((b - a)) of $((3 * hz)) ticks while rank 1 was stopped" \
+      test $((b - a)) -lt $((3 * hz / 4))
+    kill -CONT "$r1"
+    n0=$(grep -c '^epoch' "$T/err")
+    for _ in $(seq 100); do [ "$(grep -c '^epoch' "$T/err")" -gt "$n0" ] && break; sleep 0.1; done
+    check "shared memory $shm: training went on after SIGCONT" test "$(grep -c '^epoch' "$T/err")" -gt "$n0"
+    kill -TERM "$r0" "$r1" 2>/dev/null
+  fi
+  wait "$run"
+done
 
 done_tests

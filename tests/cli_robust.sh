@@ -9,6 +9,22 @@ expect 0 "$NNT" train -q $FAST -o "$T/good.bin" "$D"
 cp "$T/good.bin" "$T/orig.bin"
 img=$(find "$D/test/sneaker" -name '*.png' | sort | head -n 1)
 
+# ---- a network too big for the memory left: refused at once, saying what it needs ----
+# (under ulimit -v; a sanitizer build reserves terabytes of address space and cannot start so)
+if ( ulimit -v 3000000; exec "$NNT" --version ) >/dev/null 2>&1; then
+  ( ulimit -v 3000000; exec "$NNT" train -q --hidden 1000000 -o "$T/big.bin" "$D" ) >"$T/out" 2>"$T/err"
+  check "a network too big for ulimit -v exits 1 (got $?)" test $? = 1
+  has "$T/err" "this run needs at least 12.2 GiB (parameters 2.9 GiB"
+  has "$T/err" "under the address-space limit, ulimit -v"
+  check "no model from the refused run" test ! -e "$T/big.bin"
+  ( ulimit -v 3000000; exec "$NNT" cv -k 2 --epochs 1 --hidden 1000000 "$D" ) >"$T/out" 2>"$T/err"
+  check "cv of a network too big exits 1 (got $?)" test $? = 1
+  has "$T/err" "needs at least"
+  expect 0 sh -c "ulimit -v 3000000; exec \"$NNT\" train -q $FAST -o \"$T/small.bin\" \"$D\""
+else
+  echo "skip: ulimit -v stops this binary from starting (a sanitizer build)"
+fi
+
 # ---- damaged images, in predict and in a dataset ----
 : >"$T/empty.png"
 printf 'just some text\n' >"$T/text.png"

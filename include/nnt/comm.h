@@ -29,6 +29,17 @@ void comm_allreduce_max_int(const nnt_comm *comm, int *x, size_t n);
 /* Copies root's buf[0..bytes) to every rank. */
 void comm_broadcast(const nnt_comm *comm, void *buf, size_t bytes, int root);
 
+#ifdef NNT_MPI
+#include <mpi.h>
+/* Waits for a non-blocking MPI operation, polling with backoff.h's back-off: MPI's blocking
+ * calls spin at 100 % CPU for as long as a peer takes, forever for a stopped one, so every
+ * collective of nnt's is a non-blocking one waited for so. Small sums are gathered and added
+ * in rank order (the bits of any MPI); maxima and copies are exact anyway. */
+void comm_wait(MPI_Request *req);
+/* Returns when every rank of c has reached it, waiting as comm_wait does. */
+void comm_arrive(MPI_Comm c);
+#endif
+
 /* The data-parallel step's exchange, an all-reduce with the optimiser's work split among the
  * ranks. Each step: reducer_begin; every rank writes its gradient of n floats into
  * reducer_grad, saying how much of it is final as it goes (reducer_ready, a growing prefix);

@@ -149,6 +149,25 @@ const char *dual_inexact_reason(const nnt_train_opts *o, size_t m);
  * every set and the final W1) is repaid by the steps. 0 otherwise. */
 int dual_cheaper(size_t m, size_t m_eval, size_t n_x, int n_h, int epochs);
 
+/* The large blocks a run allocates and touches, in bytes (train_memory): a lower bound of
+ * what it needs, counted from the shapes before anything is allocated. */
+typedef struct nnt_train_memory {
+    double params, grad, state, best; /* W1, b1, W2, b2; their gradient; the optimiser's
+                                         moments; early stopping's copy of the best */
+    double data, gram;                /* the dual solver's copies of the images; its Gram
+                                         products with every set */
+    double batch;                     /* one step's activations and their gradients */
+    double total;
+} nnt_train_memory;
+
+/* *mem for training an n_x-n_h-n_y network with o and solver on m training images of this
+ * rank (m_eval validation and test images) over n_ranks ranks. */
+void train_memory(nnt_train_memory *mem, const nnt_train_opts *o, nnt_solver solver,
+                  size_t n_x, int n_h, int n_y, size_t m, size_t m_eval, int n_ranks);
+/* 0 when the process has room for mem->total (mem.h's mem_room, or when it cannot tell), else
+ * -1 with a message giving what is needed, part by part, and which limit is in the way. */
+int train_memory_check(const nnt_train_memory *mem, nnt_err *err);
+
 /* train_run returns this when *stop interrupted it (the network holds the last completed step). */
 #define NNT_TRAIN_STOPPED 1
 

@@ -93,6 +93,11 @@ static void run_fold(const cv_run *r, int f)
     if (o->rc == 0)
         o->rc = train_solver_resolve(&solver, &to, fit.m, 0, fit.n_x, a->hidden, 1, &o->err);
     to.solver = solver;
+    if (o->rc == 0) { /* refused at once, not after allocating what cannot all fit */
+        nnt_train_memory need;
+        train_memory(&need, &to, solver, fit.n_x, a->hidden, r->n_y, fit.m, 0, 1);
+        o->rc = train_memory_check(&need, &o->err);
+    }
     if (o->rc == 0) {
         o->rc = net_new(&net, (int)fit.n_x, a->hidden, r->n_y, a->act, &o->err);
         have_net = o->rc == 0;

@@ -174,6 +174,15 @@ int cmd_train(const train_args *args)
 
     /* ---- train ---- */
     int n_y = data.scan.n_classes == 2 ? 1 : data.scan.n_classes;
+    /* refused now, not after minutes of allocating and initialising what cannot all fit */
+    nnt_train_memory need;
+    train_memory(&need, &resolved.train, solver, data.train.n_x, a->hidden, n_y, data.train.m,
+                 data.val.m + data.test.m, comm.size);
+    rc = train_memory_check(&need, &err);
+    if (agree_failed(&comm, rc, &err)) {
+        print_failure(&err, "");
+        goto done;
+    }
     rc = net_new(&model.net, (int)data.train.n_x, a->hidden, n_y, a->act, &err);
     if (agree_failed(&comm, rc, &err)) {
         print_failure(&err, "");

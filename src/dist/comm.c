@@ -1,10 +1,12 @@
 /* comm.c — the communicator: MPI's world under NNT_MPI, a single process otherwise. Both keep
  * the same contract, so the trainer and the CLI have one code path for any number of ranks.
  * The gradient exchange built on it is exchange.c's. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "nnt/backoff.h"
 #include "nnt/comm.h"
 
 int comm_host_threads(void)
@@ -65,32 +67,91 @@ void comm_finalize(nnt_comm *comm)
     comm->mpi = 0;
 }
 
+void comm_wait(MPI_Request *req)
+{
+    nnt_backoff b = NNT_BACKOFF_INIT;
+    for (int done = 0;;) {
+        MPI_Test(req, &done, MPI_STATUS_IGNORE);
+        if (done)
+            return;
+        backoff_wait(&b);
+    }
+}
+
+void comm_arrive(MPI_Comm c)
+{
+    MPI_Request req;
+    MPI_Ibarrier(c, &req);
+    comm_wait(&req);
+}
+
+/* One non-blocking collective on a piece of at most COMM_CHUNK elements, waited for. */
+static void reduce_piece(void *x, size_t n, MPI_Datatype type, MPI_Op op)
+{
+    MPI_Request req;
+    MPI_Iallreduce(MPI_IN_PLACE, x, (int)n, type, op, MPI_COMM_WORLD, &req);
+    comm_wait(&req);
+}
+
+/* Most bytes gathered from all ranks to sum in rank order, on the stack so that no rank can
+ * fail where the others go on (a step's loss sums are a few values); larger vectors are left
+ * to MPI's own reduction. Every rank decides alike, from n and the number of ranks. */
+#define GATHER_MAX ((size_t)16384)
+
+/* Sums in rank order, whatever the MPI library's algorithm would group: the same bits with any
+ * MPI and for any number of ranks, and the same as the blocking MPI_Allreduce gave before
+ * (Open MPI's recursive doubling adds small vectors in rank order too). */
+#define SUM_GATHERED(T, MPI_T)                                                                 \
+    static int sum_gathered_##T(const nnt_comm *comm, T *x, size_t n)                          \
+    {                                                                                          \
+        size_t total;                                                                          \
+        if (nnt_mul_size(&total, n, (size_t)comm->size) || total > GATHER_MAX / sizeof(T))    \
+            return -1;                                                                         \
+        T all[GATHER_MAX / sizeof(T)];                                                         \
+        MPI_Request req;                                                                       \
+        MPI_Iallgather(x, (int)n, MPI_T, all, (int)n, MPI_T, MPI_COMM_WORLD, &req);            \
+        comm_wait(&req);                                                                       \
+        for (size_t i = 0; i < n; i++) {                                                       \
+            T v = all[i];                                                                      \
+            for (int q = 1; q < comm->size; q++)                                               \
+                v += all[(size_t)q * n + i];                                                   \
+            x[i] = v;                                                                          \
+        }                                                                                      \
+        return 0;                                                                              \
+    }
+SUM_GATHERED(float, MPI_FLOAT)
+SUM_GATHERED(double, MPI_DOUBLE)
+
 void comm_allreduce_sum_float(const nnt_comm *comm, float *x, size_t n)
 {
-    for (size_t i = 0; comm && comm->size > 1 && i < n; i += COMM_CHUNK)
-        MPI_Allreduce(MPI_IN_PLACE, x + i, (int)(n - i < COMM_CHUNK ? n - i : COMM_CHUNK),
-                      MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+    if (!comm || comm->size < 2 || n == 0 || sum_gathered_float(comm, x, n) == 0)
+        return;
+    for (size_t i = 0; i < n; i += COMM_CHUNK)
+        reduce_piece(x + i, n - i < COMM_CHUNK ? n - i : COMM_CHUNK, MPI_FLOAT, MPI_SUM);
 }
 
 void comm_allreduce_sum_double(const nnt_comm *comm, double *x, size_t n)
 {
-    for (size_t i = 0; comm && comm->size > 1 && i < n; i += COMM_CHUNK)
-        MPI_Allreduce(MPI_IN_PLACE, x + i, (int)(n - i < COMM_CHUNK ? n - i : COMM_CHUNK),
-                      MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    if (!comm || comm->size < 2 || n == 0 || sum_gathered_double(comm, x, n) == 0)
+        return;
+    for (size_t i = 0; i < n; i += COMM_CHUNK)
+        reduce_piece(x + i, n - i < COMM_CHUNK ? n - i : COMM_CHUNK, MPI_DOUBLE, MPI_SUM);
 }
 
 void comm_allreduce_max_int(const nnt_comm *comm, int *x, size_t n)
 {
     for (size_t i = 0; comm && comm->size > 1 && i < n; i += COMM_CHUNK)
-        MPI_Allreduce(MPI_IN_PLACE, x + i, (int)(n - i < COMM_CHUNK ? n - i : COMM_CHUNK),
-                      MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        reduce_piece(x + i, n - i < COMM_CHUNK ? n - i : COMM_CHUNK, MPI_INT, MPI_MAX);
 }
 
 void comm_broadcast(const nnt_comm *comm, void *buf, size_t bytes, int root)
 {
-    for (size_t i = 0; comm && comm->size > 1 && i < bytes; i += COMM_CHUNK)
-        MPI_Bcast((char *)buf + i, (int)(bytes - i < COMM_CHUNK ? bytes - i : COMM_CHUNK),
-                  MPI_BYTE, root, MPI_COMM_WORLD);
+    for (size_t i = 0; comm && comm->size > 1 && i < bytes; i += COMM_CHUNK) {
+        MPI_Request req;
+        MPI_Ibcast((char *)buf + i, (int)(bytes - i < COMM_CHUNK ? bytes - i : COMM_CHUNK),
+                   MPI_BYTE, root, MPI_COMM_WORLD, &req);
+        comm_wait(&req);
+    }
 }
 
 #else /* one process: the sums and maxima over one rank are the values themselves */

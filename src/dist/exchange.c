@@ -4,12 +4,12 @@
  * window's setup, control lines and take/sum protocol only make sense read together. */
 #include <limits.h>
 #include <stdint.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
 
+#include "nnt/backoff.h"
 #include "nnt/comm.h"
 #include "nnt/simd.h"
 
@@ -287,7 +287,7 @@ nnt_reducer *reducer_new(const nnt_comm *comm, size_t n, int n_state, nnt_err *e
 static void shared_barrier(nnt_reducer *r)
 {
     MPI_Win_sync(r->win);
-    MPI_Barrier(r->node);
+    comm_arrive(r->node); /* a barrier that does not spin a core for a stopped peer */
     MPI_Win_sync(r->win);
 }
 
@@ -300,8 +300,10 @@ void reducer_sum(nnt_reducer *r)
         /* a reduce-scatter's traffic, but the sum is made here, in rank order, where
          * MPI_Reduce_scatter may group the terms as its algorithm likes: the same bits as the
          * shared memory's, for any number of ranks */
-        MPI_Alltoallv(r->grad, r->scounts, r->displs, MPI_FLOAT, r->recv, r->rcounts, r->rdispls,
-                      MPI_FLOAT, MPI_COMM_WORLD);
+        MPI_Request req; /* waited for without spinning a core for a stopped peer */
+        MPI_Ialltoallv(r->grad, r->scounts, r->displs, MPI_FLOAT, r->recv, r->rcounts,
+                       r->rdispls, MPI_FLOAT, MPI_COMM_WORLD, &req);
+        comm_wait(&req);
         sum_parts(r->grad + r->lo, r->peer_grad, r->comm->size, 0, r->hi - r->lo);
     }
 }
@@ -316,8 +318,10 @@ void reducer_share(nnt_reducer *r, float *params)
         (void)params;
         shared_barrier(r);
     } else if (r->kind == RED_COLL && r->n <= INT_MAX) {
-        MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, params, r->counts, r->displs,
-                       MPI_FLOAT, MPI_COMM_WORLD);
+        MPI_Request req;
+        MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, params, r->counts, r->displs,
+                        MPI_FLOAT, MPI_COMM_WORLD, &req);
+        comm_wait(&req);
     }
 }
 
@@ -369,15 +373,12 @@ float *reducer_take(nnt_reducer *r, size_t *lo, size_t *hi)
         return NULL;
     *lo = k * TAKE_PIECE;
     *hi = r->n - *lo < TAKE_PIECE ? r->n : *lo + TAKE_PIECE;
-    /* the ranks spin on their own cores; after a while (more ranks than cores) they let the
-     * others run */
-    for (int q = 0, spins = 0; q < r->comm->size; q++)
-        while (atomic_load_explicit(ctl_progress(r, q, r->step), memory_order_acquire) < *hi) {
-            if (++spins < 20000)
-                simd_pause();
-            else
-                sched_yield();
-        }
+    /* the ranks spin on their own cores; after a while (more ranks than cores, or a stopped
+     * peer) they yield and then sleep (backoff.h) */
+    nnt_backoff b = NNT_BACKOFF_INIT;
+    for (int q = 0; q < r->comm->size; q++)
+        while (atomic_load_explicit(ctl_progress(r, q, r->step), memory_order_acquire) < *hi)
+            backoff_wait(&b);
     /* into rank 0's block, in rank order: the same sum whoever takes the piece */
     sum_parts(r->peer_grad[0], r->peer_grad, r->comm->size, *lo, *hi);
     return r->peer_grad[0];
