@@ -20,11 +20,18 @@ _nnt_opts_cv="-k --folds --workers --json -h --help
   --beta1 --beta2 --eps --l2 --dropout --solver --patience --size --max-pixels --skip-bad --threads
   --scale --augment"
 
+# tune takes every train option (lists and ranges), and its own
+_nnt_opts_tune="-k --folds --trials --workers --log --resume --refit -o --output --plot --json -q --quiet -h --help
+  --hidden --act --init --seed --epochs --iters --batch --optimizer --lr --momentum
+  --schedule --lr-factor --lr-step --lr-min --warmup --weight-decay
+  --beta1 --beta2 --eps --l2 --dropout --solver --val-split --patience --size --max-pixels --skip-bad --threads
+  --scale --augment"
+
 # Options that take a value (the next word is that value, not an argument).
 _nnt_takes_value="--hidden --act --init --seed --epochs --iters --batch --optimizer --lr
   --schedule --lr-factor --lr-step --lr-min --warmup --weight-decay
   --momentum --beta1 --beta2 --eps --l2 --dropout --solver --val-split --patience --size --max-pixels --threads
-  -o --output --plot --log-every --top -f --format --scale -k --folds --workers
+  -o --output --plot --log-every --top -f --format --scale -k --folds --workers --trials --log
   --augment"
 
 # Files ending in .$1 (either case) and folders, or any file when $1 is empty.
@@ -54,7 +61,7 @@ _nnt()
     COMPREPLY=()
 
     if ((COMP_CWORD == 1)); then
-        COMPREPLY=($(compgen -W "train predict eval info export show cv help --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "train predict eval info export show cv tune help --help --version" -- "$cur"))
         return 0
     fi
     local cmd=${COMP_WORDS[1]}
@@ -71,14 +78,15 @@ _nnt()
     --augment) COMPREPLY=($(compgen -W "none shift=1 shift=2 flip rotate=10 scale=0.1 shear=0.1 elastic=34:4" -- "$cur")); return 0 ;;
     -f | --format) COMPREPLY=($(compgen -W "npz onnx" -- "$cur")); return 0 ;;
     --scale) # train's input scaling; show's pixels per weight, a number
-        [[ $cmd == train || $cmd == cv ]] && COMPREPLY=($(compgen -W "none center standardize" -- "$cur"))
+        [[ $cmd == train || $cmd == cv || $cmd == tune ]] && COMPREPLY=($(compgen -W "none center standardize" -- "$cur"))
         return 0 ;;
     --plot) _nnt_files png; return 0 ;;
+    --log) _nnt_files ""; return 0 ;;
     -o | --output)
         if [[ $cmd == show ]]; then _nnt_files png; else _nnt_files bin; fi
         return 0 ;;
     --hidden | --seed | --epochs | --iters | --lr | --momentum | --beta1 | --beta2 | --eps | \
-    --l2 | --dropout | --val-split | --patience | --size | --max-pixels | --threads | --log-every | --top | -k | --folds | --workers)
+    --l2 | --dropout | --val-split | --patience | --size | --max-pixels | --threads | --log-every | --top | -k | --folds | --workers | --trials)
         return 0 ;; # a number: nothing to offer
     esac
 
@@ -99,7 +107,7 @@ _nnt()
         fi
     done
     case $cmd in
-    train | cv) _nnt_dirs ;;
+    train | cv | tune) _nnt_dirs ;;
     predict) if ((n == 0)); then _nnt_files bin; else _nnt_files png; fi ;;
     eval) if ((n == 0)); then _nnt_files bin; else _nnt_dirs; fi ;;
     info | show) _nnt_files bin ;;

@@ -35,7 +35,7 @@ expect 0 "$NNT" --version
 version=$(head -n 1 "$T/out")
 check "man page .TH is '$version'" grep -q "^\.TH NNT 1 \"[0-9-]*\" \"$version\"" "$MAN"
 
-for cmd in "" train predict eval info export show cv; do
+for cmd in "" train predict eval info export show cv tune; do
   expect 0 "$NNT" $cmd --help
   cp "$T/out" "$T/help"
   section "$cmd"

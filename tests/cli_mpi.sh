@@ -1,7 +1,8 @@
 # cli_mpi.sh — data-parallel training over 2 MPI ranks on loopback: the full-batch model of 2 ranks
 # predicts as the 1-rank model does, mini-batches train (with dropout and augmentation too), rank
 # 0 alone reports, and a failure on one rank (bad file, divergence) stops both with one message
-# and exit 1, never a hang; a stopped rank leaves the other idle.
+# and exit 1, never a hang; a stopped rank leaves the other idle; nnt tune deals whole trials to
+# the ranks and prints one process's table.
 # Skips (77) unless nnt was built with -DNNT_MPI=ON and mpirun is at hand.
 . "$(dirname "$0")/lib.sh"
 D="$NNT_SOURCE_DIR/data"
@@ -240,5 +241,18 @@ for shm in 1 0; do
   fi
   wait "$run"
 done
+# ---- nnt tune: each rank takes whole trials; rank 0 prints the table one process prints ----
+G="--hidden 8,16 --lr 1e-3:1e-2:log3 --epochs 3"
+expect 0 "$NNT" tune $G "$D"
+cp "$T/out" "$T/tune1"
+expect 0 mpi 2 "$NNT" tune $G --log "$T/tune.log" "$D"
+check "2 ranks print one process's table" cmp -s "$T/tune1" "$T/out"
+has "$T/err" "6 trials (grid), each scored by 3-fold cross-validation; dealt to 2 ranks"
+check "one report, from rank 0" test "$(grep -c 'dealt to 2 ranks' "$T/err")" = 1
+lines "$T/tune.log" 6
+head -n 3 "$T/tune.log" >"$T/tune.cut"
+expect 0 mpi 2 "$NNT" tune $G --log "$T/tune.cut" --resume "$D"
+check "2 ranks resumed: the same table" cmp -s "$T/tune1" "$T/out"
+has "$T/err" "3 finished in $T/tune.cut, 3 to run; dealt to 2 ranks"
 
 done_tests

@@ -2,6 +2,7 @@
 #ifndef NNT_CLI_H
 #define NNT_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,11 +72,19 @@ typedef struct show_args {
 int cmd_train(const train_args *a);
 /* `nnt cv`: its options and its run (cmd_cv.c). */
 int main_cv(int argc, char **argv);
+/* `nnt tune`: its options and its search (cmd_tune.c). */
+int main_tune(int argc, char **argv);
 int cmd_predict(const predict_args *a);
 int cmd_eval(const eval_args *a);
 int cmd_info(const info_args *a);
 int cmd_export(const export_args *a);
 int cmd_show(const show_args *a);
+
+/* stop.c: the signal that asked nnt to stop (0: none yet), set by the handlers that
+ * cli_catch_signals installs for SIGINT and SIGTERM; and a signal's name for messages. */
+extern volatile sig_atomic_t cli_stop_signal;
+void cli_catch_signals(void);
+const char *cli_signal_name(int sig);
 
 /* parse.c: "nnt CMD: " fmt (with arg), then the --help hint, on stderr (cmd NULL: nnt itself);
  * returns EXIT_USAGE. */
@@ -91,7 +100,7 @@ int parse_float(float *out, const char *s, double lo, int lo_ok, double hi);
 
 /* The --help texts (help.c): of nnt itself and of each command. */
 extern const char help_main[], help_train[], help_cv[], help_predict[], help_eval[], help_info[],
-    help_export[], help_show[];
+    help_export[], help_show[], help_tune[];
 
 /* Prints s to f as a JSON string literal (quotes, escapes). */
 void json_string(FILE *f, const char *s);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "crossval.h"
 #include "trainopt.h"
 #include "nnt/blas.h"
 #include "nnt/comm.h"
@@ -21,103 +22,13 @@
 
 enum { CV_OPT_JSON = 256, CV_OPT_WORKERS };
 
-/* One fold's outcome, written by the member that ran it. */
-typedef struct cv_fold {
-    size_t m_train, m_held;
-    nnt_eval held;
-    int epochs;
-    int rc;
-    nnt_err err;
-} cv_fold;
-
 typedef struct cv_run {
     const train_args *a;
     const nnt_dataset *all; /* the one decoded training split */
     const int *fold;        /* all->m fold numbers */
     int k, n_y;
-    cv_fold *out;
+    crossval_score *out;
 } cv_run;
-
-/* ds = the columns of all whose fold is (in_fold ? f : not f), copied: what one run needs. */
-static int fold_set(nnt_dataset *ds, const cv_run *r, int f, int in_fold, nnt_err *err)
-{
-    const nnt_dataset *all = r->all;
-    memset(ds, 0, sizeof *ds);
-    ds->geom = all->geom;
-    ds->n_x = all->n_x;
-    for (size_t j = 0; j < all->m; j++)
-        ds->m += (r->fold[j] == f) == in_fold;
-    /* ds->m <= all->m, whose n_x × m bytes are already held: the product cannot overflow */
-    ds->X = malloc(ds->n_x * (ds->m ? ds->m : 1));
-    ds->y = malloc((ds->m ? ds->m : 1) * sizeof *ds->y);
-    if (!ds->X || !ds->y)
-        return nnt_errf(err, "out of memory for fold %d's %zu images", f + 1, ds->m);
-    size_t i = 0;
-    for (size_t j = 0; j < all->m; j++)
-        if ((r->fold[j] == f) == in_fold) {
-            memcpy(ds->X + i * ds->n_x, all->X + j * all->n_x, all->n_x);
-            ds->y[i++] = all->y[j];
-        }
-    return 0;
-}
-
-static void fold_set_free(nnt_dataset *ds)
-{
-    free(ds->X);
-    free(ds->y);
-}
-
-/* Trains on every fold but f from the run's seed and scores the network on fold f. */
-static void run_fold(const cv_run *r, int f)
-{
-    const train_args *a = r->a;
-    cv_fold *o = &r->out[f];
-    nnt_dataset fit, held;
-    nnt_scaler scaler = {0};
-    nnt_net net = {0};
-    int have_net = 0;
-    o->rc = fold_set(&fit, r, f, 0, &o->err) || fold_set(&held, r, f, 1, &o->err);
-    o->m_train = fit.m;
-    o->m_held = held.m;
-    if (o->rc == 0 && a->scale != NNT_SCALE_NONE) {
-        o->rc = scale_fit(&scaler, a->scale, fit.X, fit.n_x, fit.m, &o->err);
-        fit.scale = held.scale = o->rc == 0 ? &scaler : NULL;
-    }
-    nnt_train_opts to = a->train;
-    if (to.epochs == 0)
-        to.epochs = train_epochs_auto(fit.m, to.batch, to.patience);
-    o->epochs = to.epochs;
-    to.threads = a->threads;
-    to.test_every = 0;
-    nnt_solver solver = NNT_SOLVER_PRIMAL;
-    if (o->rc == 0)
-        o->rc = train_solver_resolve(&solver, &to, fit.m, 0, fit.n_x, a->hidden, 1, &o->err);
-    to.solver = solver;
-    if (o->rc == 0) { /* refused at once, not after allocating what cannot all fit */
-        nnt_train_memory need;
-        train_memory(&need, &to, solver, fit.n_x, a->hidden, r->n_y, fit.m, 0, 1);
-        o->rc = train_memory_check(&need, &o->err);
-    }
-    if (o->rc == 0) {
-        o->rc = net_new(&net, (int)fit.n_x, a->hidden, r->n_y, a->act, &o->err);
-        have_net = o->rc == 0;
-    }
-    if (o->rc == 0) {
-        nnt_rng rng;
-        rng_seed(&rng, a->seed); /* every fold from the same seed: only the data differs */
-        net_init(&net, &rng, a->init);
-        nnt_train_result res;
-        o->rc = train_run(&net, &res, &fit, NULL, NULL, &rng, &to, &o->err);
-    }
-    if (o->rc == 0)
-        o->rc = eval_dataset(&o->held, NULL, NULL, &net, &held, &o->err);
-    if (have_net)
-        net_free(&net);
-    if (a->scale != NNT_SCALE_NONE)
-        scale_free(&scaler);
-    fold_set_free(&fit);
-    fold_set_free(&held);
-}
 
 typedef struct cv_team_ctx {
     const cv_run *r;
@@ -129,29 +40,18 @@ static void cv_member(void *ctx, int id, int n)
 {
     const cv_run *r = ((cv_team_ctx *)ctx)->r;
     for (int f = id; f < r->k; f += n)
-        run_fold(r, f);
+        crossval_fold(&r->out[f], r->a, r->all, r->fold, f, r->n_y, NULL);
 }
 
-static void mean_sd(double *mean, double *sd, const double *v, int n)
-{
-    double s = 0.0, q = 0.0;
-    for (int i = 0; i < n; i++)
-        s += v[i];
-    *mean = s / n;
-    for (int i = 0; i < n; i++)
-        q += (v[i] - *mean) * (v[i] - *mean);
-    *sd = n > 1 ? sqrt(q / (n - 1)) : 0.0;
-}
-
-static void print_report(const train_args *a, const cv_fold *out, int k)
+static void print_report(const train_args *a, const crossval_score *out, int k)
 {
     double acc[256], loss[256], am, as, lm, ls;
     for (int f = 0; f < k; f++) {
         acc[f] = out[f].held.accuracy;
         loss[f] = out[f].held.loss;
     }
-    mean_sd(&am, &as, acc, k);
-    mean_sd(&lm, &ls, loss, k);
+    crossval_mean_sd(&am, &as, acc, k);
+    crossval_mean_sd(&lm, &ls, loss, k);
     if (a->json) {
         printf("{\"k\":%d,\"folds\":[", k);
         for (int f = 0; f < k; f++)
@@ -184,7 +84,7 @@ static int cmd_cv(const train_args *a, int k, int workers)
                         .skip_bad = a->skip_bad, .threads = a->threads};
     nnt_shard_opts so = {.dir = a->dir, .seed = a->seed, .batch = a->train.batch, .load = lo};
     int *fold = NULL;
-    cv_fold *out = NULL;
+    crossval_score *out = NULL;
     nnt_team *team = NULL;
     if (shard_load(&data, &so, &comm, &err))
         goto fail;

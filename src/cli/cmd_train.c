@@ -22,23 +22,6 @@
 #include "nnt/team.h"
 #include "nnt/train.h"
 
-/* The one piece of global mutable state: a signal handler can reach nothing else. */
-static volatile sig_atomic_t stop_signal = 0;
-
-static void on_signal(int sig) { stop_signal = sig; }
-
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
-static const char *signal_name(int sig) { return sig == SIGINT ? "SIGINT" : "SIGTERM"; }
-
 /* Fails early, before any image is decoded, when an output could not be written anyway. */
 static int check_outputs(const train_args *a, nnt_err *err)
 {
@@ -113,7 +96,7 @@ int cmd_train(const train_args *args)
         resolved.json = 0;
     }
     report_progress prog = {a, !a->quiet && isatty(STDERR_FILENO), 0, 0.0, 0, {0}};
-    catch_signals();
+    cli_catch_signals();
     /* more threads than the CPUs this process may use (mpirun binds ranks) only wait */
     if (resolved.threads > team_cpus())
         resolved.threads = team_cpus();
@@ -145,11 +128,11 @@ int cmd_train(const train_args *args)
         goto done;
     }
     t_load = train_clock() - t_load;
-    int sig = agree_max(&comm, stop_signal);
+    int sig = agree_max(&comm, cli_stop_signal);
     if (sig) {
         if (lead)
             fprintf(stderr, "nnt: interrupted by %s while loading; no model written\n",
-                    signal_name(sig));
+                    cli_signal_name(sig));
         code = 128 + sig;
         goto done;
     }
@@ -195,7 +178,7 @@ int cmd_train(const train_args *args)
     nnt_train_opts to = a->train;
     to.position = data.position;
     to.test_every = a->plot && a->log_every != 1 ? 1 : a->log_every;
-    to.stop = &stop_signal;
+    to.stop = &cli_stop_signal;
     to.on_epoch = lead ? report_on_epoch : NULL;
     to.on_step = lead && prog.tty ? report_on_step : NULL;
     to.ctx = &prog;
@@ -207,12 +190,12 @@ int cmd_train(const train_args *args)
     double t_train = train_clock();
     rc = train_run(&model.net, &res, &data.train, &data.val, &data.test, &rng, &to, &err);
     run.t_train = train_clock() - t_train;
-    sig = agree_max(&comm, stop_signal);
+    sig = agree_max(&comm, cli_stop_signal);
     if (rc == NNT_TRAIN_STOPPED || (rc == 0 && sig)) {
         report_clear_line(&prog);
         if (lead)
             fprintf(stderr, "nnt: interrupted by %s after %d epochs; no model written (%s left as "
-                            "it was)\n", signal_name(sig), res.epochs_run, a->output);
+                            "it was)\n", cli_signal_name(sig), res.epochs_run, a->output);
         code = 128 + (sig ? sig : SIGTERM);
         goto done;
     }

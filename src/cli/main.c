@@ -300,5 +300,7 @@ int main(int argc, char **argv)
         return main_show(argc - 1, argv + 1);
     if (strcmp(cmd, "cv") == 0)
         return main_cv(argc - 1, argv + 1);
+    if (strcmp(cmd, "tune") == 0)
+        return main_tune(argc - 1, argv + 1);
     return usage_error(NULL, "unknown command '%s'", cmd);
 }
