@@ -7,7 +7,7 @@ _nnt_opts_train="--hidden --act --init --seed --epochs --iters --batch --optimiz
   --schedule --lr-factor --lr-step --lr-min --warmup --weight-decay
   --beta1 --beta2 --eps --l2 --dropout --solver --val-split --patience --size --max-pixels --skip-bad --threads
   -o --output --plot --log-every --json -q --quiet -h --help
-  --scale --augment"
+  --scale --augment --checkpoint --checkpoint-every --resume --init-from"
 _nnt_opts_predict="--json --max-pixels -h --help"
 _nnt_opts_eval="--json --top --max-pixels --threads -h --help"
 _nnt_opts_info="--json -h --help"
@@ -32,7 +32,7 @@ _nnt_takes_value="--hidden --act --init --seed --epochs --iters --batch --optimi
   --schedule --lr-factor --lr-step --lr-min --warmup --weight-decay
   --momentum --beta1 --beta2 --eps --l2 --dropout --solver --val-split --patience --size --max-pixels --threads
   -o --output --plot --log-every --top -f --format --scale -k --folds --workers --trials --log
-  --augment"
+  --augment --checkpoint --checkpoint-every --resume --init-from"
 
 # Files ending in .$1 (either case) and folders, or any file when $1 is empty.
 _nnt_files()
@@ -82,11 +82,14 @@ _nnt()
         return 0 ;;
     --plot) _nnt_files png; return 0 ;;
     --log) _nnt_files ""; return 0 ;;
+    --checkpoint | --resume) _nnt_files ckpt; return 0 ;;
+    --init-from) _nnt_files bin; return 0 ;;
     -o | --output)
         if [[ $cmd == show ]]; then _nnt_files png; else _nnt_files bin; fi
         return 0 ;;
     --hidden | --seed | --epochs | --iters | --lr | --momentum | --beta1 | --beta2 | --eps | \
-    --l2 | --dropout | --val-split | --patience | --size | --max-pixels | --threads | --log-every | --top | -k | --folds | --workers | --trials)
+    --l2 | --dropout | --val-split | --patience | --size | --max-pixels | --threads | --log-every | --top | -k | --folds | --workers | --trials | \
+    --checkpoint-every)
         return 0 ;; # a number: nothing to offer
     esac
 

@@ -83,6 +83,12 @@ typedef struct nnt_dataset {
                                 NULL (dataset_load's): the inputs are pixel / 255 */
 } nnt_dataset;
 
+/* The CRC-32 of d's images and labels as decoded (X, then y as little-endian u32): the
+ * fingerprint a checkpoint keeps of each set, so that a resume on other data is refused. It is
+ * of what the run trains on (after --size, the split, skipped files), not of file names or
+ * times, so a copied or moved folder still matches, and it costs one pass over memory. */
+uint32_t dataset_crc(const nnt_dataset *d);
+
 /* Reads the headers of files to decide the geometry: the size given in opts, else the first
  * image's (then every image must have it: a mismatch names the file and both sizes); channels 3
  * if any image is in colour, else 1. Files whose header is bad fail, or count as skipped. */

@@ -49,6 +49,9 @@ void scale_apply(const nnt_scaler *s, float *X, size_t b);
  * ones: W1 ← W1·diag(inv_sigma), b1 ← b1 − W1·mu (with the new W1). W1: n_h × n_x, ld = n_h
  * (n_x = s->n_x); b1: n_h. */
 void scale_fold(float *W1, float *b1, const nnt_scaler *s, int n_h);
+/* The inverse, for a first layer on raw inputs that is to go on training on scaled ones
+ * (--init-from): b1 ← b1 + W1·mu (with the old W1), then W1 ← W1·diag(1/inv_sigma). */
+void scale_unfold(float *W1, float *b1, const nnt_scaler *s, int n_h);
 /* Frees and zeroes s; safe on a zeroed scaler. */
 void scale_free(nnt_scaler *s);
 

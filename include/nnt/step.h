@@ -37,6 +37,10 @@ typedef struct nnt_stepper {
      * when the solver was given a validation set and o->patience > 0. */
     void (*keep_best)(void *self);
     void (*restore_best)(void *self);
+    /* The arrays a checkpoint saves and a resume fills (checkpoint.h): st's params, m, v, best,
+     * n_params, n_state, has_best, pointing at the solver's own memory, and *t its optimiser's
+     * step count. NULL: this solver cannot be checkpointed. */
+    void (*arrays)(void *self, nnt_train_state *st, long **t);
     /* After the last step, whatever train_run returns (rc): the network gets the parameters. */
     void (*finish)(void *self, int rc);
     void (*free)(void *self);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "nnt/augment.h"
+#include "nnt/checkpoint.h"
 #include "nnt/comm.h"
 #include "nnt/dataset.h"
 #include "nnt/err.h"
@@ -94,6 +95,16 @@ typedef struct nnt_train_opts {
      * position). Primal solver only: the dual's Gram matrix is of fixed images. */
     nnt_augment augment;
     uint64_t augment_seed;
+    /* Checkpoints (primal solver, one process): on_checkpoint (NULL: none) is given the run's
+     * state after every checkpoint_every epochs (0: never) but the last, and at the step where
+     * *stop ended the run; a failure (-1 and its message) ends the run with it. The state's
+     * arrays are the solver's: valid during the call only. */
+    int checkpoint_every;
+    int (*on_checkpoint)(void *ctx, const nnt_train_state *st, nnt_err *err);
+    /* A checkpoint's state to go on from (NULL: from the start): the network's shape and the
+     * optimiser must be the ones it was saved with, and its epoch within o->epochs. The run then
+     * takes the steps the uninterrupted one would have, bit for bit (same build and threads). */
+    const nnt_train_state *resume;
 } nnt_train_opts;
 
 /* Defaults of everything but epochs, batch, optimizer and lr: momentum 0.9, Adam's betas 0.9

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "nnt/act.h"
+#include "nnt/checkpoint.h"
 #include "nnt/net.h"
 #include "nnt/scale.h"
 #include "nnt/train.h"
@@ -33,6 +34,13 @@ typedef struct train_args {
     nnt_scale_kind scale; /* --scale: fitted on the training images, folded into the model */
     int json;
     int quiet;
+    const char *checkpoint;  /* --checkpoint FILE (NULL: OUTPUT.ckpt when checkpointing) */
+    int checkpoint_every;    /* --checkpoint-every N epochs; -1: not given (1 with --checkpoint) */
+    const nnt_checkpoint *resumed; /* --resume FILE's checkpoint, loaded (NULL: none) */
+    const char *resume;      /* its file */
+    const char *init_from;   /* --init-from MODEL: start from its weights */
+    int argc;                /* the train options as given (then the folder), for the checkpoint */
+    char **argv;
 } train_args;
 
 typedef struct predict_args {

@@ -1,13 +1,17 @@
 /* cmd_info.c — `nnt info`: what a model file holds (format version, classes, input geometry,
  * network, parameters), how it was trained (its META lines) and when (the file's modification
- * time: the file itself records no time, so identical runs write identical bytes). */
+ * time: the file itself records no time, so identical runs write identical bytes); and what a
+ * training checkpoint holds (position, best so far, options, data fingerprint). */
 #include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
+#include "nnt/checkpoint.h"
 #include "nnt/json.h"
 #include "nnt/meta.h"
 #include "nnt/model.h"
@@ -52,10 +56,90 @@ static int json_line(void *ctx, const char *key, size_t klen, const char *val, s
     return 0;
 }
 
+/* 1 when path starts with a checkpoint's magic (a file that cannot be read is left to
+ * model_load, which says why). */
+static int is_checkpoint(const char *path)
+{
+    uint8_t head[8];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    return checkpoint_is(head, n);
+}
+
+/* A checkpoint: where the run stands, the best so far, its options and data fingerprint. */
+static int info_checkpoint(const info_args *a)
+{
+    nnt_err err;
+    nnt_checkpoint ck;
+    if (checkpoint_load(&ck, a->model, &err)) {
+        fprintf(stderr, "nnt: %s\n", err.msg);
+        return EXIT_RUNTIME;
+    }
+    const nnt_train_state *s = &ck.state;
+    char epochs[32] = "?";
+    checkpoint_opt(epochs, sizeof epochs, ck.opts, "epochs");
+    const nnt_ckpt_epoch *last = ck.n_history ? &ck.history[ck.n_history - 1] : NULL;
+    double best_val = s->best_epoch > 0 && (uint64_t)s->best_epoch <= ck.n_history
+                          ? ck.history[s->best_epoch - 1].val_loss : NAN;
+    if (a->json) {
+        printf("{\"file\":");
+        json_string(stdout, a->model);
+        printf(",\"kind\":\"checkpoint\",\"version\":%d,\"epoch\":%d,\"step\":%llu,"
+               "\"epochs_done\":%d,\"epochs\":%s,\"images_seen\":%llu,\"optimizer_steps\":%lld,"
+               "\"best_epoch\":%d,\"best_val_loss\":", NNT_CHECKPOINT_VERSION, (int)s->epoch,
+               (unsigned long long)s->step, (int)s->epochs_run, epochs,
+               (unsigned long long)s->seen, (long long)s->t, (int)s->best_epoch);
+        json_number(stdout, best_val);
+        printf(",\"last_loss\":");
+        json_number(stdout, last ? last->train_loss : NAN);
+        printf(",\"options\":{");
+        json_meta j = {1};
+        meta_each(ck.opts, json_line, &j);
+        printf("},\"argv\":[");
+        for (int i = 0; i < ck.argc; i++) {
+            if (i)
+                putchar(',');
+            json_string(stdout, ck.argv[i]);
+        }
+        printf("]}\n");
+    } else {
+        printf("file        %s: a training checkpoint (format version %d)\n", a->model,
+               NNT_CHECKPOINT_VERSION);
+        printf("position    %d of %s epochs complete; goes on with epoch %d at step %llu\n",
+               (int)s->epochs_run, epochs, (int)s->epoch, (unsigned long long)s->step);
+        printf("progress    %llu images seen, %lld optimiser steps\n", (unsigned long long)s->seen,
+               (long long)s->t);
+        if (last)
+            printf("last epoch  loss %.6f  acc %.4f\n", last->train_loss, last->train_acc);
+        if (s->best_epoch > 0 && !isnan(best_val))
+            printf("best        epoch %d, val loss %.6f%s\n", (int)s->best_epoch, best_val,
+                   s->has_best ? " (its weights kept for early stopping)" : "");
+        printf("resume      nnt train --resume %s\n", a->model);
+        printf("options     (OPTS: what a resume must match; data_* are the sets' fingerprints)\n");
+        meta_each(ck.opts, text_line, NULL);
+        printf("command     ");
+        for (int i = 0; i < ck.argc; i++) {
+            put_text(ck.argv[i], strlen(ck.argv[i]));
+            putchar(i + 1 < ck.argc ? ' ' : '\n');
+        }
+    }
+    checkpoint_free(&ck);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "nnt: writing to standard output failed\n");
+        return EXIT_RUNTIME;
+    }
+    return EXIT_OK;
+}
+
 int cmd_info(const info_args *a)
 {
     nnt_err err;
     nnt_model m = {0};
+    if (is_checkpoint(a->model))
+        return info_checkpoint(a);
     if (model_load(&m, a->model, &err)) {
         fprintf(stderr, "nnt: %s\n", err.msg);
         return EXIT_RUNTIME;

@@ -17,21 +17,107 @@
 #include "nnt/eval.h"
 #include "nnt/file.h"
 #include "nnt/model.h"
+#include "nnt/checkpoint.h"
 #include "nnt/scale.h"
 #include "nnt/shard.h"
 #include "nnt/team.h"
 #include "nnt/train.h"
 
+/* The options a resume may change: --epochs extends (or shortens) the run, --threads splits the
+ * steps otherwise (the model then differs from the uninterrupted run's by rounding). The
+ * outputs, logging and the data's decoding options are not in the compared lines at all. */
+static const char *const may_change[] = {"epochs", "threads", NULL};
+
+/* What the checkpoint callback needs: the report's context, where to write, what to write. */
+typedef struct train_ctx {
+    report_progress *prog;
+    const train_args *a;
+    const char *path;     /* the checkpoint */
+    const char *opts;     /* its OPTS lines */
+    int written;          /* a checkpoint was written */
+    int epoch;            /* the epoch and step it goes on from */
+    uint64_t step;
+} train_ctx;
+
+static void train_on_epoch(void *ctx, const nnt_epoch *e)
+{
+    report_on_epoch(((train_ctx *)ctx)->prog, e);
+}
+
+static void train_on_step(void *ctx, const nnt_step *s)
+{
+    report_on_step(((train_ctx *)ctx)->prog, s);
+}
+
+/* nnt_train_opts.on_checkpoint: the state, the report's history, the options; file_save. */
+static int train_on_checkpoint(void *ctx, const nnt_train_state *st, nnt_err *err)
+{
+    train_ctx *c = ctx;
+    nnt_checkpoint ck = {.state = *st, .opts = (char *)c->opts, .argc = c->a->argc,
+                         .argv = c->a->argv};
+    if (report_history_export(c->prog, &ck.history, &ck.n_history, (size_t)st->epochs_run))
+        return nnt_errf(err, "%s: out of memory for the history", c->path);
+    int rc = checkpoint_save(&ck, c->path, err);
+    free(ck.history);
+    if (rc == 0) {
+        c->written = 1;
+        c->epoch = (int)st->epoch;
+        c->step = st->step;
+    }
+    return rc;
+}
+
 /* Fails early, before any image is decoded, when an output could not be written anyway. */
-static int check_outputs(const train_args *a, nnt_err *err)
+static int check_outputs(const train_args *a, const char *ckpt, nnt_err *err)
 {
     if (file_check_writable(a->output, "the model (-o)", err) ||
-        (a->plot && file_check_writable(a->plot, "the chart (--plot)", err)))
+        (a->plot && file_check_writable(a->plot, "the chart (--plot)", err)) ||
+        (ckpt && file_check_writable(ckpt, "the checkpoint (--checkpoint)", err)))
         return -1;
     if (a->plot && strcmp(a->plot, a->output) == 0)
         return nnt_errf(err, "%s: named by both -o and --plot; the chart would replace the model",
                         a->output);
+    if (ckpt && (strcmp(ckpt, a->output) == 0 || (a->plot && strcmp(ckpt, a->plot) == 0)))
+        return nnt_errf(err, "%s: named as the checkpoint and as another output", ckpt);
     return 0;
+}
+
+/* --init-from: the model's weights into net, which must have its shape, its classes and its
+ * activation; with --scale, unfolded so that the network computes on the scaled inputs what the
+ * model computes on raw ones. */
+static int init_from(nnt_net *net, const train_args *a, const nnt_shard *data, nnt_err *err)
+{
+    nnt_model m;
+    if (model_load(&m, a->init_from, err))
+        return -1;
+    int rc = 0;
+    const char *f = a->init_from;
+    if (m.width != data->geom.width || m.height != data->geom.height ||
+        m.channels != data->geom.channels)
+        rc = nnt_errf(err, "%s: --init-from: the model takes %lux%lu images of %d channels, the "
+                           "data are %lux%lu of %d", f, (unsigned long)m.width,
+                      (unsigned long)m.height, m.channels, (unsigned long)data->geom.width,
+                      (unsigned long)data->geom.height, data->geom.channels);
+    else if (m.n_classes != data->scan.n_classes)
+        rc = nnt_errf(err, "%s: --init-from: the model has %d classes, the data %d", f,
+                      m.n_classes, data->scan.n_classes);
+    for (int i = 0; rc == 0 && i < m.n_classes; i++)
+        if (strcmp(m.class_names[i], data->scan.class_names[i]) != 0)
+            rc = nnt_errf(err, "%s: --init-from: the model's class %d is '%s', the data's '%s'", f,
+                          i + 1, m.class_names[i], data->scan.class_names[i]);
+    if (rc == 0 && m.net.n_h != net->n_h)
+        rc = nnt_errf(err, "%s: --init-from: the model has %d hidden units, this run %d (--hidden)",
+                      f, m.net.n_h, net->n_h);
+    if (rc == 0 && m.net.act != net->act)
+        rc = nnt_errf(err, "%s: --init-from: the model's activation is %s, this run's %s (--act)",
+                      f, act_name(m.net.act), act_name(net->act));
+    if (rc == 0) {
+        memcpy(net->params, m.net.params, net->n_params * sizeof *net->params);
+        if (data->scale.kind != NNT_SCALE_NONE)
+            scale_unfold(net->W1, net->b1, &data->scale, net->n_h);
+    }
+    model_free(&m);
+    return rc;
 }
 
 /* A usage error found once the ranks are known: rank 0 says it, every rank exits alike. */
@@ -96,6 +182,14 @@ int cmd_train(const train_args *args)
         resolved.json = 0;
     }
     report_progress prog = {a, !a->quiet && isatty(STDERR_FILENO), 0, 0.0, 0, {0}};
+    char *ckpt_opts = NULL, ckpt_default[4096];
+    /* checkpoints: --checkpoint FILE, or --checkpoint-every N next to the model (OUTPUT.ckpt) */
+    const char *ckpt = a->checkpoint;
+    if (!ckpt && a->checkpoint_every >= 0) {
+        snprintf(ckpt_default, sizeof ckpt_default, "%s.ckpt", a->output);
+        ckpt = ckpt_default;
+    }
+    int every = a->checkpoint_every >= 0 ? a->checkpoint_every : 1;
     cli_catch_signals();
     /* more threads than the CPUs this process may use (mpirun binds ranks) only wait */
     if (resolved.threads > team_cpus())
@@ -108,8 +202,22 @@ int cmd_train(const train_args *args)
         code = usage_failed(lead, &err);
         goto done;
     }
+    if (ckpt && a->train.solver == NNT_SOLVER_DUAL) {
+        nnt_errf(&err, "--checkpoint needs the primal solver; --solver dual keeps no state to "
+                       "resume from");
+        code = usage_failed(lead, &err);
+        goto done;
+    }
+    if (ckpt && comm.size > 1) {
+        nnt_errf(&err, "--checkpoint and --resume run in one process for now, not %d ranks",
+                 comm.size);
+        code = usage_failed(lead, &err);
+        goto done;
+    }
+    if (ckpt) /* the state of a dual run cannot be saved: auto picks primal */
+        resolved.train.solver = NNT_SOLVER_PRIMAL;
     if (lead)
-        rc = check_outputs(a, &err);
+        rc = check_outputs(a, ckpt, &err);
     if (agree_failed(&comm, rc, &err)) {
         print_failure(&err, "");
         goto done;
@@ -154,6 +262,16 @@ int cmd_train(const train_args *args)
     resolved.train.solver = solver;
     if (!a->quiet)
         report_solver(solver, data.train.m);
+    /* what shaped the run, with the data's fingerprint: a resume must find the same */
+    if (ckpt && !(ckpt_opts = report_checkpoint_opts(a, &data))) {
+        fprintf(stderr, "nnt: out of memory\n");
+        goto done;
+    }
+    if (a->resumed && checkpoint_compare(a->resumed->opts, ckpt_opts, may_change, a->resume, &err)) {
+        fprintf(stderr, "nnt: %s; a resumed run may change only --epochs, --threads and the "
+                        "outputs\n", err.msg);
+        goto done;
+    }
 
     /* ---- train ---- */
     int n_y = data.scan.n_classes == 2 ? 1 : data.scan.n_classes;
@@ -175,13 +293,29 @@ int cmd_train(const train_args *args)
     nnt_rng rng;
     rng_seed(&rng, a->seed);
     net_init(&model.net, &rng, a->init);
+    if (a->init_from && init_from(&model.net, a, &data, &err)) {
+        fprintf(stderr, "nnt: %s\n", err.msg);
+        goto done;
+    }
+    train_ctx tc = {&prog, a, ckpt, ckpt_opts, 0, 0, 0};
     nnt_train_opts to = a->train;
     to.position = data.position;
     to.test_every = a->plot && a->log_every != 1 ? 1 : a->log_every;
     to.stop = &cli_stop_signal;
-    to.on_epoch = lead ? report_on_epoch : NULL;
-    to.on_step = lead && prog.tty ? report_on_step : NULL;
-    to.ctx = &prog;
+    to.on_epoch = lead ? train_on_epoch : NULL;
+    to.on_step = lead && prog.tty ? train_on_step : NULL;
+    to.ctx = &tc;
+    if (ckpt) {
+        to.on_checkpoint = train_on_checkpoint;
+        to.checkpoint_every = every;
+    }
+    if (a->resumed) {
+        to.resume = &a->resumed->state;
+        if (report_history_restore(&prog, a->resumed->history, a->resumed->n_history)) {
+            fprintf(stderr, "nnt: out of memory\n");
+            goto done;
+        }
+    }
     to.comm = &comm;
     to.threads = a->threads;
     prog.m = data.n_train;
@@ -193,7 +327,12 @@ int cmd_train(const train_args *args)
     sig = agree_max(&comm, cli_stop_signal);
     if (rc == NNT_TRAIN_STOPPED || (rc == 0 && sig)) {
         report_clear_line(&prog);
-        if (lead)
+        if (lead && tc.written)
+            fprintf(stderr, "nnt: interrupted by %s after %d epochs; checkpoint %s written (epoch "
+                            "%d, step %llu); go on with: nnt train --resume %s\n",
+                    cli_signal_name(sig), res.epochs_run, ckpt, tc.epoch, (unsigned long long)tc.step,
+                    ckpt);
+        else if (lead)
             fprintf(stderr, "nnt: interrupted by %s after %d epochs; no model written (%s left as "
                             "it was)\n", cli_signal_name(sig), res.epochs_run, a->output);
         code = 128 + (sig ? sig : SIGTERM);
@@ -229,6 +368,7 @@ int cmd_train(const train_args *args)
     /* the others wait for rank 0's verdict on writing, so all exit alike */
     code = agree_max(&comm, rc != 0) ? EXIT_RUNTIME : EXIT_OK;
 done:
+    free(ckpt_opts);
     report_progress_free(&prog);
     model_free(&model);
     shard_free(&data);

@@ -100,7 +100,19 @@ const char help_train[] =
     "                        every epoch, at most about 100 lines)\n"
     "      --json            JSON lines on stdout: one per epoch, then a summary\n"
     "  -q, --quiet           nothing on stderr but errors\n"
-    "  -h, --help            this help\n";
+    "  -h, --help            this help\n"
+    "Checkpoints (primal solver, one process):\n"
+    "      --checkpoint FILE the training state, written every --checkpoint-every epochs\n"
+    "                        and on SIGINT/SIGTERM, atomically (default: PATH.ckpt beside\n"
+    "                        -o when --checkpoint-every is given; none otherwise)\n"
+    "      --checkpoint-every N  epochs between checkpoints; 0: only when interrupted\n"
+    "                        (default 1 with --checkpoint)\n"
+    "      --resume FILE     go on from a checkpoint with its options and folder (DIR may\n"
+    "                        be given anew); the model equals the uninterrupted run's. Only\n"
+    "                        --epochs, --threads and the outputs may change; other options\n"
+    "                        and other data are refused, naming what differs\n"
+    "      --init-from MODEL start from a trained model's weights (the same classes, image\n"
+    "                        size, hidden units and activation) instead of random ones\n";
 
 const char help_predict[] =
     "Usage: nnt predict [OPTIONS] MODEL IMAGE...\n"

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "report.h"
 #include "nnt/defaults.h"
@@ -349,5 +350,77 @@ char *report_meta(const report_run *run)
         augment_format(list, sizeof list, &t->augment);
         n += snprintf(buf + n, sizeof buf - (size_t)n, "augment=%s\n", list);
     }
+    return n > 0 && (size_t)n < sizeof buf ? strdup(buf) : NULL;
+}
+
+int report_history_export(const report_progress *p, nnt_ckpt_epoch **out, uint64_t *n_out,
+                          size_t n)
+{
+    const report_history *h = &p->h;
+    *out = NULL;
+    *n_out = 0;
+    if (p->history_oom || (size_t)h->n < n)
+        return -1;
+    nnt_ckpt_epoch *e = calloc(n ? n : 1, sizeof *e);
+    if (!e)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        e[i] = (nnt_ckpt_epoch){h->train_loss[i], h->train_acc[i], h->val_loss[i], h->val_acc[i],
+                                h->test_acc[i]};
+    *out = e;
+    *n_out = n;
+    return 0;
+}
+
+int report_history_restore(report_progress *p, const nnt_ckpt_epoch *h, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        nnt_epoch e = {0};
+        e.train_loss = h[i].train_loss;
+        e.train_acc = h[i].train_acc;
+        e.val_loss = h[i].val_loss;
+        e.val_acc = h[i].val_acc;
+        e.test_acc = h[i].test_acc;
+        if (history_push(&p->h, &e))
+            return -1;
+    }
+    return 0;
+}
+
+char *report_checkpoint_opts(const train_args *a, const nnt_shard *d)
+{
+    const nnt_train_opts *t = &a->train;
+    const nnt_schedule *sc = &t->schedule;
+    char buf[4096], batch[32], aug[256] = "none";
+    if (t->batch == 0 || t->batch >= d->n_train)
+        snprintf(batch, sizeof batch, "full");
+    else
+        snprintf(batch, sizeof batch, "%zu", t->batch);
+    if (augment_active(&t->augment))
+        augment_format(aug, sizeof aug, &t->augment);
+    /* the class names by their CRC: one line, whatever their number */
+    uLong names = crc32(0L, Z_NULL, 0);
+    for (int i = 0; i < d->scan.n_classes; i++)
+        names = crc32(names, (const Bytef *)d->scan.class_names[i],
+                      (uInt)strlen(d->scan.class_names[i]) + 1);
+    int n = snprintf(buf, sizeof buf,
+                     "hidden=%d\nact=%s\ninit=%s\nseed=%llu\nbatch=%s\noptimizer=%s\nlr=%.9g\n"
+                     "momentum=%.9g\nbeta1=%.9g\nbeta2=%.9g\neps=%.9g\nl2=%.9g\n"
+                     "weight_decay=%.9g\nschedule=%s\nlr_factor=%.9g\nlr_step=%d\nlr_min=%.9g\n"
+                     "warmup=%d\ndropout=%.9g\naugment=%s\nscale=%s\nval_split=%.9g\n"
+                     "patience=%d\nsolver=%s\nepochs=%d\nthreads=%d\n"
+                     "classes=%d\nclass_names_crc=%08lx\ngeometry=%lux%lux%d\n"
+                     "train_images=%zu\nval_images=%zu\ntest_images=%zu\n"
+                     "data_train=%08lx\ndata_val=%08lx\ndata_test=%08lx\n",
+                     a->hidden, act_name(a->act), net_init_name(net_init_resolve(a->init, a->act)),
+                     (unsigned long long)a->seed, batch, train_optimizer_name(t->optimizer),
+                     t->lr, t->momentum, t->beta1, t->beta2, t->eps, t->l2, t->weight_decay,
+                     optim_schedule_name(sc->kind), sc->factor, sc->every, sc->lr_min,
+                     sc->warmup, t->dropout, aug, scale_name(a->scale), a->val_split,
+                     t->patience, train_solver_name(t->solver), t->epochs, a->threads,
+                     d->scan.n_classes, (unsigned long)names, (unsigned long)d->geom.width,
+                     (unsigned long)d->geom.height, d->geom.channels, d->n_train, d->n_val,
+                     d->n_test, (unsigned long)dataset_crc(&d->train),
+                     (unsigned long)dataset_crc(&d->val), (unsigned long)dataset_crc(&d->test));
     return n > 0 && (size_t)n < sizeof buf ? strdup(buf) : NULL;
 }

@@ -55,6 +55,17 @@ void report_hidden_bottleneck(const train_args *a, int n_classes);
 /* Writes the chart of the epochs' values to a->plot; -1 with a message naming it. */
 int report_plot(const report_progress *p, const nnt_shard *data, nnt_err *err);
 
+/* The first n epochs of the history as a checkpoint keeps them (*out malloc'd, *n_out set);
+ * -1 out of memory or when the history lost epochs to it. */
+int report_history_export(const report_progress *p, nnt_ckpt_epoch **out, uint64_t *n_out,
+                          size_t n);
+/* A resumed run's history back into p, before its next epoch. -1 out of memory. */
+int report_history_restore(report_progress *p, const nnt_ckpt_epoch *h, uint64_t n);
+/* The OPTS lines of a checkpoint (malloc'd; NULL out of memory): the network, every option that
+ * changes what the run computes (epochs and threads too: a resume may change those two), the
+ * data's sizes, classes and fingerprint (dataset_crc of each set). */
+char *report_checkpoint_opts(const train_args *a, const nnt_shard *data);
+
 /* A finished run, for its summary and its model's META text. */
 typedef struct report_run {
     const train_args *a;

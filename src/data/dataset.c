@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "nnt/dataset.h"
 #include "nnt/pixels.h"
@@ -295,4 +296,30 @@ void dataset_gather(float *X, int32_t *y, const nnt_dataset *ds, const size_t *i
 void dataset_column_from_image(float *x, const nnt_image *img)
 {
     pixels_to_floats(x, img->pixels, (size_t)img->width * img->height * img->channels);
+}
+
+/* zlib's crc32 takes at most UINT_MAX bytes a call */
+static uLong crc_bytes(uLong crc, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        crc = crc32(crc, p, k);
+        p += k;
+        n -= k;
+    }
+    return crc;
+}
+
+uint32_t dataset_crc(const nnt_dataset *d)
+{
+    uLong crc = crc32(0L, Z_NULL, 0);
+    if (d->m == 0)
+        return (uint32_t)crc;
+    crc = crc_bytes(crc, d->X, d->n_x * d->m);
+    for (size_t j = 0; j < d->m; j++) {
+        uint8_t b[4] = {(uint8_t)d->y[j], (uint8_t)(d->y[j] >> 8), (uint8_t)(d->y[j] >> 16),
+                        (uint8_t)(d->y[j] >> 24)};
+        crc = crc32(crc, b, 4);
+    }
+    return (uint32_t)crc;
 }

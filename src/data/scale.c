@@ -120,6 +120,21 @@ void scale_fold(float *W1, float *b1, const nnt_scaler *s, int n_h)
     }
 }
 
+void scale_unfold(float *W1, float *b1, const nnt_scaler *s, int n_h)
+{
+    /* W1: n_h x n_x, ld = n_h; b1: n_h */
+    size_t n_x = s->n_x, h = (size_t)n_h;
+    for (size_t i = 0; i < h; i++) {
+        double shift = 0.0;
+        for (size_t p = 0; p < n_x; p++)
+            shift += (double)W1[i + p * h] * s->mu[p];
+        b1[i] = (float)((double)b1[i] + shift);
+    }
+    for (size_t p = 0; p < n_x; p++)
+        for (size_t i = 0; i < h; i++)
+            W1[i + p * h] /= s->inv_sigma[p];
+}
+
 void scale_free(nnt_scaler *s)
 {
     free(s->mu);

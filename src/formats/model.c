@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nnt/checkpoint.h"
 #include "nnt/chunk.h"
 #include "nnt/file.h"
 #include "nnt/le.h"
@@ -372,7 +373,9 @@ int model_decode(nnt_model *model, const uint8_t *buf, size_t len, const char *n
         return nnt_errf(err, "%s: %zu bytes, more than the %llu-byte limit of a model file", name,
                         len, (unsigned long long)NNT_MODEL_MAX_BYTES);
     if (memcmp(buf, chunk_magic, len < 8 ? len : 8) != 0)
-        return nnt_errf(err, "%s: bad magic: not an nnt model file", name);
+        return nnt_errf(err, "%s: bad magic: not an nnt model file%s", name,
+                        checkpoint_is(buf, len) ? " (a training checkpoint: nnt train --resume "
+                                                  "goes on with it, nnt info shows it)" : "");
     if (len < CHUNK_FILE_HEADER)
         return nnt_errf(err, "%s: truncated: the file ends in its header", name);
     /* the version comes before the checksum: a later version may checksum differently */

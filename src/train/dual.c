@@ -316,6 +316,6 @@ int dual_new(nnt_stepper *s, nnt_net *net, nnt_train_result *res, const nnt_data
     free(q->X); /* from here on the centred images are all that is needed */
     q->X = NULL;
     *s = (nnt_stepper){q, train->m, NULL, dual_step, dual_evaluate, dual_keep_best,
-                        dual_restore_best, dual_finish, dual_free};
+                        dual_restore_best, NULL, dual_finish, dual_free};
     return 0;
 }

@@ -286,6 +286,19 @@ static void primal_restore_best(void *self)
     reducer_share(p->red, p->net->params);
 }
 
+static void primal_arrays(void *self, nnt_train_state *st, long **t)
+{
+    primal *p = self;
+    st->n_params = p->net->n_params;
+    st->n_state = optim_state_count(p->o->optimizer);
+    st->has_best = p->best != NULL;
+    st->params = p->net->params;
+    st->m = st->n_state >= 1 ? p->st.m : NULL;
+    st->v = st->n_state >= 2 ? p->st.v : NULL;
+    st->best = p->best;
+    *t = &p->st.t;
+}
+
 static void primal_finish(void *self, int rc)
 {
     (void)rc;
@@ -444,6 +457,6 @@ int primal_new(nnt_stepper *s, nnt_net *net, nnt_train_result *res, const nnt_da
         blas_set_threads(1);
     p->fp_state = simd_flush_subnormals();
     *s = (nnt_stepper){p, M, primal_begin_epoch, primal_step, primal_evaluate, primal_keep_best,
-                       primal_restore_best, primal_finish, primal_free};
+                       primal_restore_best, primal_arrays, primal_finish, primal_free};
     return 0;
 }
