@@ -66,7 +66,7 @@ for t in "${targets[@]}"; do
         src/data/resize.c src/formats/wbuf.c src/formats/file.c -lpng -ljpeg -lz -lm) ;;
     model) args=(-DNNT_BLAS_OPENBLAS src/base/err.c src/net/net.c src/net/layers.c src/net/loss.c src/net/act.c src/base/rng.c src/base/blas.c
         src/base/path.c src/formats/model.c src/formats/chunk.c src/formats/meta.c src/formats/wbuf.c
-        src/formats/file.c
+        src/formats/file.c src/formats/checkpoint.c
         -lopenblas -lz -lm) ;;
     esac
     (cd "$ROOT" && "$FUZZ_CC" "${CFLAGS_FUZZ[@]}" "tests/fuzz/fuzz_$t.c" "${args[@]}" -o "$WORK/bin/fuzz_$t") || {
