@@ -9,7 +9,7 @@ _nnt_opts_train="--hidden --act --init --seed --epochs --iters --batch --optimiz
   -o --output --plot --log-every --json -q --quiet -h --help
   --scale --augment --checkpoint --checkpoint-every --resume --init-from"
 _nnt_opts_predict="--json --max-pixels -h --help"
-_nnt_opts_eval="--json --top --max-pixels --threads -h --help"
+_nnt_opts_eval="--json --top --max-pixels --threads --skip-bad -h --help"
 _nnt_opts_info="--json -h --help"
 _nnt_opts_export="-f --format -h --help"
 _nnt_opts_show="-o --output --scale -h --help"

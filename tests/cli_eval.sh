@@ -150,6 +150,25 @@ mkdir -p "$T/bad"
 cp -r "$T/part/x" "$T/part/z" "$T/bad/"
 printf 'not a png' >"$T/bad/z/zz-fake.png"
 expect 1 "$NNT" eval "$T/three.bin" "$T/bad"; has "$T/err" "$T/bad/z/zz-fake.png"
+# --skip-bad: the bad file named in a warning and counted, the rest evaluated; without it, exit 1
+n_good=$(($(find "$T/bad" -name '*.png' | wc -l) - 1))
+expect 0 "$NNT" eval --skip-bad "$T/three.bin" "$T/bad"
+has "$T/err" "nnt: warning: $T/bad/z/zz-fake.png: not a PNG or JPEG image"
+has "$T/err" "(skipped)"
+has "$T/out" "skipped 1 undecodable image (--skip-bad)"
+has "$T/out" "$T/bad: $n_good images, 3 classes"
+expect 0 "$NNT" eval --skip-bad --json "$T/three.bin" "$T/bad"
+has "$T/out" "\"skipped\":1,"
+expect 0 "$NNT" eval --json "$T/three.bin" "$T/part"
+check "no skipped key without --skip-bad" sh -c '! grep -q "\"skipped\"" "$1"' sh "$T/out"
+# ... and a class every image of which was skipped is an error, as in nnt train
+mkdir -p "$T/lost"
+cp -r "$T/part/x" "$T/part/z" "$T/lost/"
+for f in "$T/lost/z/"*.png; do head -c 100 "$f" >"$f.cut" && mv "$f.cut" "$f"; done
+nz=$(ls "$T/lost/z" | wc -l)
+expect 1 "$NNT" eval --skip-bad "$T/three.bin" "$T/lost"
+has "$T/err" "$T/lost: --skip-bad left a class without images: z (all $nz failed to decode)"
+check "nothing on stdout when a class was lost" test ! -s "$T/out"
 mkdir -p "$T/one/x"
 cp "$T/part/x/"*.png "$T/one/x/"
 expect 1 "$NNT" eval "$T/three.bin" "$T/one"; has "$T/err" "only one class"

@@ -57,6 +57,7 @@ typedef struct eval_args {
     uint64_t max_pixels;
     int threads;
     int top;  /* how many of the most confidently wrong files to list */
+    int skip_bad; /* --skip-bad: undecodable images are counted, named and left out */
     int json;
 } eval_args;
 

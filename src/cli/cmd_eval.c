@@ -29,6 +29,8 @@ typedef struct report {
     const size_t *top; /* n_top image indices, most confidently wrong first */
     size_t n_top, n_wrong;
     int show_top; /* --top > 0 */
+    int skip_bad; /* --skip-bad: the skipped count is reported (text and JSON) */
+    size_t n_skipped;
     int *colw;    /* n entries of work space: the confusion matrix's column widths */
 } report;
 
@@ -80,6 +82,9 @@ static void print_text(const report *r)
     printf("%s on %s: %zu images, %d classes\n", r->model_path, r->folder, r->ev.m, n);
     printf("accuracy %.4f (%zu of %zu right), mean cross-entropy %.4f\n", r->ev.accuracy,
            r->ev.correct, r->ev.m, r->ev.loss);
+    if (r->skip_bad)
+        printf("skipped %zu undecodable image%s (--skip-bad)\n", r->n_skipped,
+               r->n_skipped == 1 ? "" : "s");
 
     /* ---- confusion matrix: a column per predicted class, as wide as its name or its counts */
     int wname = text_width("macro avg");
@@ -188,7 +193,10 @@ static void print_json(const report *r, const char *dir)
             putchar(',');
         json_string(stdout, m->class_names[c]);
     }
-    printf("],\"images\":%zu,\"correct\":%zu,\"accuracy\":", r->ev.m, r->ev.correct);
+    printf("],\"images\":%zu,", r->ev.m);
+    if (r->skip_bad)
+        printf("\"skipped\":%zu,", r->n_skipped);
+    printf("\"correct\":%zu,\"accuracy\":", r->ev.correct);
     json_number(stdout, r->ev.accuracy);
     printf(",\"loss\":");
     json_number(stdout, r->ev.loss);
@@ -291,6 +299,38 @@ static void unknown_class(const char *folder, const char *name, const nnt_model 
     fprintf(stderr, "%s)\n", shown < m->n_classes ? ", ..." : "");
 }
 
+static void warn_skip(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "nnt: warning: %s (skipped)\n", msg);
+}
+
+/* A class whose every image --skip-bad skipped is an error, as an empty class folder is (and as
+ * nnt train has it): its scores would say nothing. Labels are the folder's, before mapping. */
+static int classes_left(const nnt_filelist *files, const nnt_dataset *ds, const nnt_scan *scan,
+                        const char *folder)
+{
+    size_t n = (size_t)scan->n_classes;
+    size_t *count = alloc_array(2 * n, sizeof *count);
+    if (!count) {
+        fprintf(stderr, "nnt: out of memory\n");
+        return -1;
+    }
+    memset(count, 0, 2 * n * sizeof *count);
+    for (size_t j = 0; j < files->n; j++)
+        count[files->labels[j]]++;
+    for (size_t j = 0; j < ds->m; j++)
+        count[n + (size_t)ds->y[j]]++;
+    char lost[NNT_ERR_MAX];
+    int n_lost = dataset_classes_lost(lost, sizeof lost, count, count + n, scan->n_classes,
+                                      scan->class_names);
+    free(count);
+    if (n_lost)
+        fprintf(stderr, "nnt: %s: --skip-bad left %s without images: %s\n", folder,
+                n_lost == 1 ? "a class" : "classes", lost);
+    return n_lost ? -1 : 0;
+}
+
 int cmd_eval(const eval_args *a)
 {
     nnt_err err;
@@ -338,12 +378,14 @@ int cmd_eval(const eval_args *a)
     const nnt_filelist *files = scan.has_test ? &scan.test : &scan.train;
     nnt_geometry geom = {.width = m.width, .height = m.height, .channels = m.channels};
     nnt_load_opts lo = {.max_pixels = a->max_pixels, .width = m.width, .height = m.height,
-                        .threads = a->threads};
+                        .threads = a->threads, .skip_bad = a->skip_bad, .warn = warn_skip};
     size_t skipped;
     if (dataset_load(&ds, &skipped, files, &geom, &lo, &err)) {
         fprintf(stderr, "nnt: %s\n", err.msg);
         goto done;
     }
+    if (classes_left(files, &ds, &scan, folder))
+        goto done;
     for (size_t j = 0; j < ds.m; j++)
         ds.y[j] = map[ds.y[j]]; /* the folder's label → the model's */
 
@@ -361,7 +403,8 @@ int cmd_eval(const eval_args *a)
     }
     r = (report){.model = &m, .model_path = a->model, .folder = folder, .ds = &ds, .pred = pred,
                  .prob = prob, .C = C, .per_class = per_class, .top = top,
-                 .show_top = a->top > 0, .colw = colw};
+                 .show_top = a->top > 0, .skip_bad = a->skip_bad, .n_skipped = skipped,
+                 .colw = colw};
     if (eval_dataset(&r.ev, pred, prob, &m.net, &ds, &err) ||
         eval_confusion(C, ds.y, pred, ds.m, m.n_classes, &err) ||
         eval_top_wrong(top, &r.n_top, &r.n_wrong, ds.y, pred, prob, ds.paths, ds.m, k, &err)) {

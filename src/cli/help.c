@@ -139,6 +139,8 @@ const char help_eval[] =
     "      --top N           how many confidently wrong files to list (default 10)\n"
     "      --max-pixels N    refuse images of more than N pixels (default 67108864)\n"
     "      --threads N       decoding and BLAS threads (default: all cores)\n"
+    "      --skip-bad        skip undecodable images with a warning, counted in the report\n"
+    "                        (default: fail); a class left without images is an error\n"
     "  -h, --help            this help\n";
 
 const char help_cv[] =

@@ -24,7 +24,7 @@
 /* The ids of each command's own options (the train options' are trainopt.c's, 1000 and up). */
 enum {
     OPT_PLOT = 256, OPT_LOG_EVERY, OPT_JSON, OPT_TOP, OPT_MAX_PIXELS, OPT_THREADS, OPT_SCALE,
-    OPT_CHECKPOINT, OPT_CHECKPOINT_EVERY, OPT_RESUME, OPT_INIT_FROM,
+    OPT_CHECKPOINT, OPT_CHECKPOINT_EVERY, OPT_RESUME, OPT_INIT_FROM, OPT_SKIP_BAD,
 };
 
 /* The options a train command was given, each as "--name" or "--name=value" whatever way it was
@@ -280,6 +280,7 @@ static int main_eval(int argc, char **argv)
         {"top", required_argument, 0, OPT_TOP},
         {"max-pixels", required_argument, 0, OPT_MAX_PIXELS},
         {"threads", required_argument, 0, OPT_THREADS},
+        {"skip-bad", no_argument, 0, OPT_SKIP_BAD},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -303,6 +304,7 @@ static int main_eval(int argc, char **argv)
             if (parse_int(&a.threads, optarg, 1, 256))
                 return usage_error(cmd, "--threads takes a whole number from 1 to 256, not '%s'", optarg);
             break;
+        case OPT_SKIP_BAD: a.skip_bad = 1; break;
         case 'h': fputs(help_eval, stdout); return EXIT_OK;
         default: return bad_option(cmd, c, argv);
         }
